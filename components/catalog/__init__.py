@@ -1,0 +1,1 @@
+"""Typed facts about hardware and models, validated once and shared by every cloud."""

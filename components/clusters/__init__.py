@@ -1,0 +1,1 @@
+"""Kubernetes clusters per cloud, each exposing a provider and node placements."""

@@ -1,0 +1,156 @@
+"""GKE node pools as users configure them, and the pure translation into NodePool arguments."""
+
+import re
+from typing import Annotated, Literal
+
+import pulumi
+import pulumi_gcp as gcp
+from pydantic import Field, field_validator, model_validator
+
+from components.catalog.hardware import CpuArch, MachineShape, machine_shape
+from components.clusters.placement import NodePlacement, Toleration
+from components.config_base import ConfigModel
+
+POOL_LABEL = "cloud.google.com/gke-nodepool"
+ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator"
+GPU_TAINT = Toleration(key="nvidia.com/gpu", value="present", effect="NoSchedule")
+# GKE taints every Arm node so that amd64-only images never land there by accident.
+ARM_TAINT = Toleration(key="kubernetes.io/arch", value="arm64", effect="NoSchedule")
+SPOT_LABEL = "cloud.google.com/gke-spot"
+
+_POOL_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$")
+
+
+class GpuSharing(ConfigModel):
+    """GKE GPU time-sharing: several pods share one GPU (each must fit its memory)."""
+
+    max_shared_clients_per_gpu: Annotated[int, Field(ge=2, le=48)] = 2
+
+
+class NodePoolSettings(ConfigModel):
+    name: str
+    machine_type: str
+    min_nodes: Annotated[int, Field(ge=0)] = 0
+    """Per zone, like GKE's own autoscaling bounds."""
+    max_nodes: Annotated[int, Field(ge=1, le=1000)] = 2
+    spot: bool = False
+    disk_size_gb: Annotated[int, Field(ge=50, le=65536)] = 200
+    gpu_sharing: GpuSharing | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _dns_label(cls, value: str) -> str:
+        if not _POOL_NAME.match(value):
+            raise ValueError(
+                "must be 1-24 lowercase letters, digits or '-', starting with a letter"
+            )
+        return value
+
+    @field_validator("machine_type")
+    @classmethod
+    def _known_shape(cls, value: str) -> str:
+        try:
+            shape = machine_shape(value)
+        except KeyError as error:
+            raise ValueError(
+                f"{error.args[0]}; use a g2-standard-*, e2/n2/n2d-standard-*"
+                " or t2a-standard-* type"
+            ) from None
+        if shape.cloud != "gcp":
+            raise ValueError(f"{value} is not a Google Cloud machine type")
+        return value
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "NodePoolSettings":
+        if self.min_nodes > self.max_nodes:
+            raise ValueError(f"minNodes ({self.min_nodes}) is above maxNodes ({self.max_nodes})")
+        if self.gpu_sharing is not None and not self.shape.has_gpu:
+            raise ValueError(f"gpuSharing needs a GPU machine type, not {self.machine_type}")
+        return self
+
+    @property
+    def shape(self) -> MachineShape:
+        return machine_shape(self.machine_type)
+
+
+class SystemPoolSettings(ConfigModel):
+    machine_type: Literal[
+        "e2-standard-2", "e2-standard-4", "e2-standard-8", "n2-standard-4", "n2-standard-8"
+    ] = "e2-standard-4"
+    min_nodes: Annotated[int, Field(ge=1)] = 1
+    max_nodes: Annotated[int, Field(ge=1, le=100)] = 3
+
+    def as_pool(self) -> NodePoolSettings:
+        return NodePoolSettings(
+            name="system",
+            machine_type=self.machine_type,
+            min_nodes=self.min_nodes,
+            max_nodes=self.max_nodes,
+            disk_size_gb=100,
+        )
+
+
+def pool_placement(pool: NodePoolSettings) -> NodePlacement:
+    shape = pool.shape
+    selector = {POOL_LABEL: pool.name}
+    tolerations: list[Toleration] = []
+    if shape.accelerator is not None:
+        assert shape.accelerator.gke_accelerator_type is not None
+        selector[ACCELERATOR_LABEL] = shape.accelerator.gke_accelerator_type
+        tolerations.append(GPU_TAINT)
+    if shape.arch is CpuArch.ARM64:
+        selector["kubernetes.io/arch"] = CpuArch.ARM64.value
+        tolerations.append(ARM_TAINT)
+    return NodePlacement(
+        pool=pool.name, shape=shape, node_selector=selector, tolerations=tuple(tolerations)
+    )
+
+
+def node_config_args(
+    pool: NodePoolSettings, service_account_email: pulumi.Input[str]
+) -> gcp.container.NodePoolNodeConfigArgs:
+    """Hardened node settings: shielded VM, GKE metadata server, no legacy endpoints."""
+    shape = pool.shape
+    accelerators = None
+    taints = None
+    if shape.accelerator is not None:
+        accelerators = [
+            gcp.container.NodePoolNodeConfigGuestAcceleratorArgs(
+                type=shape.accelerator.gke_accelerator_type or "",
+                count=shape.gpu_count,
+                # GKE installs the NVIDIA driver itself; no driver DaemonSet to maintain.
+                gpu_driver_installation_config=gcp.container.NodePoolNodeConfigGuestAcceleratorGpuDriverInstallationConfigArgs(
+                    gpu_driver_version="LATEST"
+                ),
+                gpu_sharing_config=None
+                if pool.gpu_sharing is None
+                else gcp.container.NodePoolNodeConfigGuestAcceleratorGpuSharingConfigArgs(
+                    gpu_sharing_strategy="TIME_SHARING",
+                    max_shared_clients_per_gpu=pool.gpu_sharing.max_shared_clients_per_gpu,
+                ),
+            )
+        ]
+        taints = [
+            gcp.container.NodePoolNodeConfigTaintArgs(
+                key=GPU_TAINT.key, value=GPU_TAINT.value or "", effect="NO_SCHEDULE"
+            )
+        ]
+    return gcp.container.NodePoolNodeConfigArgs(
+        machine_type=pool.machine_type,
+        disk_size_gb=pool.disk_size_gb,
+        disk_type="pd-balanced",
+        image_type="COS_CONTAINERD",
+        spot=pool.spot,
+        service_account=service_account_email,
+        oauth_scopes=["https://www.googleapis.com/auth/cloud-platform"],
+        labels={"llm-platform/pool": pool.name},
+        guest_accelerators=accelerators,
+        taints=taints,
+        metadata={"disable-legacy-endpoints": "true"},
+        shielded_instance_config=gcp.container.NodePoolNodeConfigShieldedInstanceConfigArgs(
+            enable_secure_boot=True, enable_integrity_monitoring=True
+        ),
+        workload_metadata_config=gcp.container.NodePoolNodeConfigWorkloadMetadataConfigArgs(
+            mode="GKE_METADATA"
+        ),
+    )

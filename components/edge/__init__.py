@@ -1,0 +1,1 @@
+"""How clients reach the model servers: load balancers, TLS, rate limits."""

@@ -1,0 +1,59 @@
+"""Edge settings as users configure them (`gcp.edge`)."""
+
+import ipaddress
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from components.config_base import ConfigModel
+
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# Cloud Armor accepts only these rate-limit intervals
+# (https://cloud.google.com/armor/docs/rate-limiting-overview).
+RateLimitInterval = Literal[10, 30, 60, 120, 180, 240, 300, 600, 900, 1200, 1800, 2700, 3600]
+
+
+class RateLimitSettings(ConfigModel):
+    action: Literal["throttle", "rate_based_ban"] = "throttle"
+    requests: Annotated[int, Field(gt=0, le=1_000_000)] = 60
+    """Requests allowed per client per interval."""
+    interval_sec: RateLimitInterval = 60
+    key: Literal["ip", "api-key"] = "ip"
+    """`api-key` counts per Authorization header, so clients behind one NAT are not lumped."""
+    ban_duration_sec: Annotated[int, Field(ge=60, le=86400)] = 600
+
+
+class EdgeSettings(ConfigModel):
+    domain: str | None = None
+    """With a domain: HTTPS with a Google-managed certificate and HTTP->HTTPS redirect.
+    Without: plain HTTP on the static IP (for trials only; the API key crosses in clear)."""
+    backend_timeout_sec: Annotated[int, Field(ge=30, le=86400)] = 600
+    """Longest a single (streamed) generation may take."""
+    draining_timeout_sec: Annotated[int, Field(ge=0, le=3600)] = 120
+    rate_limit: RateLimitSettings = RateLimitSettings()
+    deny_source_ranges: list[str] = Field(default_factory=list)
+    """CIDRs refused with 403 before any other rule."""
+
+    @field_validator("domain")
+    @classmethod
+    def _hostname(cls, value: str | None) -> str | None:
+        if value is not None and not _HOSTNAME.match(value):
+            raise ValueError(
+                f"{value!r} is not a DNS hostname; use a lowercase name such as llm.example.com"
+            )
+        return value
+
+    @field_validator("deny_source_ranges")
+    @classmethod
+    def _cidrs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{value!r} is not an IP range; use CIDR like 203.0.113.0/24"
+                ) from None
+        if len(values) > 10:
+            raise ValueError("Cloud Armor takes at most 10 ranges per rule")
+        return values

@@ -1,0 +1,45 @@
+"""Enable the Google Cloud APIs the platform calls, so a fresh project works on first `up`."""
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components import PACKAGE
+
+REQUIRED_APIS = (
+    "compute.googleapis.com",
+    "container.googleapis.com",
+    "iam.googleapis.com",
+    "secretmanager.googleapis.com",
+    # Vertex AI Model Garden MaaS (meta/llama3-405b-instruct-maas) for the Cloud Run frontend.
+    "aiplatform.googleapis.com",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectApisArgs:
+    project: str
+    apis: tuple[str, ...] = REQUIRED_APIS
+
+
+class ProjectApis(pulumi.ComponentResource):
+    services: list[gcp.projects.Service]
+    """Depend on these before creating resources of the enabled APIs."""
+
+    def __init__(
+        self, name: str, args: ProjectApisArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(f"{PACKAGE}:gcp:ProjectApis", name, None, opts)
+        self.services = [
+            gcp.projects.Service(
+                f"{name}-{api.split('.')[0]}",
+                project=args.project,
+                service=api,
+                # Other workloads in the project may use the same API; never switch it off.
+                disable_on_destroy=False,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for api in args.apis
+        ]
+        self.register_outputs({})

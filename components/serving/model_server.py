@@ -1,0 +1,100 @@
+"""One model server on any Kubernetes cluster: Deployment, ClusterIP Service and PDB."""
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components import PACKAGE
+from components.clusters.placement import NodePlacement
+from components.serving.pod_spec import PORT_NAME, model_server_pod_spec
+from components.serving.server_plan import ServerPlan
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelServerArgs:
+    namespace: pulumi.Input[str]
+    plan: ServerPlan
+    placement: NodePlacement
+    secret_name: pulumi.Input[str]
+    service_account_name: pulumi.Input[str]
+    replicas: int = 1
+    service_annotations: dict[str, str] = field(default_factory=dict)
+    """Cloud-specific Service annotations (e.g. GKE's BackendConfig and NEG bindings)."""
+
+
+class ModelServer(pulumi.ComponentResource):
+    service_name: pulumi.Output[str]
+    port: int
+    """Port of the Service and of the OpenAI-compatible API (`/v1`) and `/metrics`."""
+    labels: dict[str, str]
+
+    def __init__(
+        self, name: str, args: ModelServerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(f"{PACKAGE}:serving:ModelServer", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.labels = {
+            "app.kubernetes.io/name": name,
+            "app.kubernetes.io/component": "model-server",
+            "app.kubernetes.io/part-of": "llm-platform",
+        }
+        self.port = args.plan.port
+        metadata = k8s.meta.v1.ObjectMetaArgs(
+            name=name, namespace=args.namespace, labels=self.labels
+        )
+        k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=metadata,
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=args.replicas,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self.labels),
+                # Surge one pod at a time: the autoscaler adds a GPU node for it if needed,
+                # and the old pod keeps serving until the new one passes its readiness probe.
+                strategy=k8s.apps.v1.DeploymentStrategyArgs(
+                    type="RollingUpdate",
+                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(
+                        max_surge=1, max_unavailable=0
+                    ),
+                ),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=self.labels),
+                    spec=model_server_pod_spec(
+                        args.plan, args.placement, args.secret_name, args.service_account_name
+                    ),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["spec.replicas"]),
+        )
+        service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=name,
+                namespace=args.namespace,
+                labels=self.labels,
+                annotations=args.service_annotations or None,
+            ),
+            spec=k8s.core.v1.ServiceSpecArgs(
+                type="ClusterIP",
+                selector=self.labels,
+                ports=[
+                    k8s.core.v1.ServicePortArgs(
+                        name=PORT_NAME, port=self.port, target_port=PORT_NAME, protocol="TCP"
+                    )
+                ],
+            ),
+            opts=child,
+        )
+        # At most one pod down for voluntary disruptions (node upgrades, autoscaler scale-down);
+        # with one replica this still lets nodes drain instead of blocking upgrades forever.
+        k8s.policy.v1.PodDisruptionBudget(
+            f"{name}-pdb",
+            metadata=metadata,
+            spec=k8s.policy.v1.PodDisruptionBudgetSpecArgs(
+                max_unavailable=1,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self.labels),
+            ),
+            opts=child,
+        )
+        self.service_name = service.metadata.apply(lambda m: m.name or name)
+        self.register_outputs({"service_name": self.service_name, "port": self.port})

@@ -1,0 +1,124 @@
+"""The model-server pod, built from a ServerPlan and a NodePlacement (pure, typed args)."""
+
+import math
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.clusters.placement import GPU_RESOURCE, NodePlacement
+from components.serving.server_plan import ServerPlan
+
+HEALTH_PATH = "/health"
+"""vLLM, TGI and llama-server all answer 200 here once the model is loaded."""
+PORT_NAME = "http"
+CACHE_VOLUME = "model-cache"
+SHM_VOLUME = "dshm"
+STARTUP_PERIOD_SECONDS = 10
+# Long generations stream for minutes; give in-flight requests time to finish on shutdown.
+TERMINATION_GRACE_SECONDS = 120
+
+
+def _env(plan: ServerPlan, secret_name: pulumi.Input[str]) -> list[k8s.core.v1.EnvVarArgs]:
+    plain = [k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in sorted(plan.env.items())]
+    secret = [
+        k8s.core.v1.EnvVarArgs(
+            name=env_name,
+            value_from=k8s.core.v1.EnvVarSourceArgs(
+                secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(name=secret_name, key=key)
+            ),
+        )
+        for env_name, key in sorted(plan.secret_env.items())
+    ]
+    return plain + secret
+
+
+def _probe(period: int, failures: int, timeout: int = 5) -> k8s.core.v1.ProbeArgs:
+    return k8s.core.v1.ProbeArgs(
+        http_get=k8s.core.v1.HTTPGetActionArgs(path=HEALTH_PATH, port=PORT_NAME),
+        period_seconds=period,
+        failure_threshold=failures,
+        timeout_seconds=timeout,
+    )
+
+
+def _resources(plan: ServerPlan) -> k8s.core.v1.ResourceRequirementsArgs:
+    requests = {
+        "cpu": str(plan.cpu),
+        "memory": f"{plan.memory_gib}Gi",
+        "ephemeral-storage": f"{plan.cache_size_gib}Gi",
+    }
+    # No CPU limit: throttling a tokenizer or scheduler thread only adds latency.
+    limits = {
+        "memory": f"{plan.memory_gib}Gi",
+        "ephemeral-storage": f"{plan.cache_size_gib + 5}Gi",
+    }
+    if plan.gpus:
+        requests[GPU_RESOURCE] = str(plan.gpus)
+        limits[GPU_RESOURCE] = str(plan.gpus)
+    return k8s.core.v1.ResourceRequirementsArgs(requests=requests, limits=limits)
+
+
+def _volumes(
+    plan: ServerPlan,
+) -> tuple[list[k8s.core.v1.VolumeArgs], list[k8s.core.v1.VolumeMountArgs]]:
+    volumes = [
+        k8s.core.v1.VolumeArgs(
+            name=CACHE_VOLUME,
+            empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit=f"{plan.cache_size_gib}Gi"),
+        )
+    ]
+    mounts = [k8s.core.v1.VolumeMountArgs(name=CACHE_VOLUME, mount_path=plan.cache_path)]
+    if plan.shm_size_gib is not None:
+        volumes.append(
+            k8s.core.v1.VolumeArgs(
+                name=SHM_VOLUME,
+                empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(
+                    medium="Memory", size_limit=f"{plan.shm_size_gib}Gi"
+                ),
+            )
+        )
+        mounts.append(k8s.core.v1.VolumeMountArgs(name=SHM_VOLUME, mount_path="/dev/shm"))
+    return volumes, mounts
+
+
+def model_server_pod_spec(
+    plan: ServerPlan,
+    placement: NodePlacement,
+    secret_name: pulumi.Input[str],
+    service_account_name: pulumi.Input[str],
+) -> k8s.core.v1.PodSpecArgs:
+    volumes, mounts = _volumes(plan)
+    container = k8s.core.v1.ContainerArgs(
+        name="server",
+        image=plan.image,
+        args=list(plan.args),
+        ports=[k8s.core.v1.ContainerPortArgs(name=PORT_NAME, container_port=plan.port)],
+        env=_env(plan, secret_name),
+        resources=_resources(plan),
+        volume_mounts=mounts,
+        # Sized from the model: download at a conservative rate plus load/warm-up time.
+        startup_probe=_probe(
+            STARTUP_PERIOD_SECONDS, math.ceil(plan.startup_seconds / STARTUP_PERIOD_SECONDS)
+        ),
+        readiness_probe=_probe(period=5, failures=3),
+        liveness_probe=_probe(period=15, failures=4, timeout=10),
+        security_context=k8s.core.v1.SecurityContextArgs(allow_privilege_escalation=False),
+    )
+    return k8s.core.v1.PodSpecArgs(
+        containers=[container],
+        volumes=volumes,
+        service_account_name=service_account_name,
+        automount_service_account_token=False,
+        enable_service_links=False,
+        node_selector=placement.node_selector,
+        tolerations=[
+            k8s.core.v1.TolerationArgs(
+                key=t.key, operator=t.operator, value=t.value, effect=t.effect
+            )
+            for t in placement.tolerations
+        ],
+        termination_grace_period_seconds=TERMINATION_GRACE_SECONDS,
+        security_context=k8s.core.v1.PodSecurityContextArgs(
+            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault")
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Stack assembly: config schema, per-cloud wiring, the outputs contract, the offline plan."""

@@ -1,0 +1,238 @@
+"""The whole stack configuration: one pydantic tree, validated before any resource exists.
+
+Pulumi config keys (namespace `llm-platform`):
+  gcp               object  GcpConfig below
+  models            list    ModelServerConfig below
+  huggingFaceToken  secret  needed for gated models (Llama, Gemma)
+  apiKey            secret  optional; generated when absent
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import pulumi
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from components.catalog.models import MODELS, ModelCheckpoint
+from components.clusters.gke_pools import NodePoolSettings, SystemPoolSettings
+from components.config_base import ConfigModel, SettingError
+from components.edge.settings import EdgeSettings
+from components.serving.server_plan import Resources, ServerPlan, plan_server
+from components.serving.settings import ServerSettings, VllmSettings
+
+NAMESPACE = "llm-platform"
+_DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
+_PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
+
+
+class ModelServerConfig(ConfigModel):
+    name: str
+    """Kubernetes name of the Deployment/Service and the host label behind the edge."""
+    model: str
+    """Catalogue key, e.g. llama-3.1-8b-instruct (see README)."""
+    pool: str
+    """Name of the node pool (gcp.cluster.pools[].name) to run on."""
+    replicas: Annotated[int, Field(ge=1, le=100)] = 1
+    server: ServerSettings = VllmSettings()
+    resources: Resources = Resources()
+
+    @field_validator("name")
+    @classmethod
+    def _dns_label(cls, value: str) -> str:
+        if not _DNS_LABEL.match(value):
+            raise ValueError(
+                "must be 1-40 lowercase letters, digits or '-', starting with a letter"
+            )
+        return value
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        if value not in MODELS:
+            raise ValueError(f"unknown model {value!r}; choose one of {', '.join(MODELS)}")
+        return value
+
+    @property
+    def checkpoint(self) -> ModelCheckpoint:
+        return MODELS[self.model]
+
+
+def _default_pools() -> list[NodePoolSettings]:
+    return [NodePoolSettings(name="l4", machine_type="g2-standard-8", min_nodes=0, max_nodes=2)]
+
+
+class GkeClusterConfig(ConfigModel):
+    regional: bool = False
+    """False: zonal control plane in zones[0] (cheaper); True: regional control plane."""
+    zones: Annotated[list[str], Field(min_length=1)]
+    """Node zones; pick ones offering the GPUs (`gcloud compute accelerator-types list`)."""
+    release_channel: Literal["RAPID", "REGULAR", "STABLE"] = "REGULAR"
+    deletion_protection: bool = True
+    system_pool: SystemPoolSettings = SystemPoolSettings()
+    pools: list[NodePoolSettings] = Field(default_factory=_default_pools)
+    master_authorized_cidrs: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_pools(self) -> "GkeClusterConfig":
+        names = [p.name for p in self.pools]
+        duplicates = sorted({n for n in names if names.count(n) > 1} | ({"system"} & set(names)))
+        if duplicates:
+            raise ValueError(f"pool names must be unique and not 'system': {duplicates}")
+        return self
+
+
+class GcpConfig(ConfigModel):
+    project: str
+    region: str
+    namespace: str = "llm"
+    cluster: GkeClusterConfig
+    edge: EdgeSettings = EdgeSettings()
+
+    @field_validator("project")
+    @classmethod
+    def _project_id(cls, value: str) -> str:
+        if not _PROJECT_ID.match(value):
+            raise ValueError(
+                f"{value!r} is not a project ID (6-30 lowercase letters, digits, '-');"
+                " use the ID from `gcloud projects list`, not the name or number"
+            )
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not _REGION.match(value):
+            raise ValueError(f"{value!r} is not a region such as us-central1")
+        return value
+
+    @model_validator(mode="after")
+    def _zones_in_region(self) -> "GcpConfig":
+        outside = [z for z in self.cluster.zones if not z.startswith(f"{self.region}-")]
+        if outside:
+            raise ValueError(f"cluster.zones {outside} are not in region {self.region}")
+        return self
+
+    @property
+    def cluster_location(self) -> str:
+        return self.region if self.cluster.regional else self.cluster.zones[0]
+
+
+def _default_models() -> list[ModelServerConfig]:
+    """Article 000: Llama-3.1-8B-Instruct on vLLM on one L4."""
+    return [ModelServerConfig(name="llama-3-1-8b", model="llama-3.1-8b-instruct", pool="l4")]
+
+
+class StackConfig(ConfigModel):
+    gcp: GcpConfig
+    models: Annotated[list[ModelServerConfig], Field(min_length=1)] = Field(
+        default_factory=_default_models
+    )
+
+    @model_validator(mode="after")
+    def _unique_models(self) -> "StackConfig":
+        names = [m.name for m in self.models]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"model names must be unique: {duplicates}")
+        return self
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlannedServer:
+    config: ModelServerConfig
+    pool: NodePoolSettings
+    plan: ServerPlan
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadedConfig:
+    stack: StackConfig
+    servers: list[PlannedServer]
+    hf_token: pulumi.Output[str] | None
+    api_key: pulumi.Output[str] | None
+
+
+class ConfigError(pulumi.RunError):
+    """Invalid configuration; Pulumi prints RunError messages without a traceback."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"invalid stack configuration ({len(problems)} problems):\n{lines}")
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    path = f"{NAMESPACE}:{loc[0]}" if loc else NAMESPACE
+    for part in loc[1:]:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _describe(error: Any) -> str:
+    # Discriminated unions add the variant tag to the location; it is not a key users write.
+    loc = tuple(p for p in error["loc"] if p not in ("vllm", "tgi", "llamacpp"))
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return f"{_key_path(loc)}: unknown key; remove it or fix its spelling (see README)"
+    if error["type"] == "missing":
+        return f"{_key_path(loc)}: required; add it (see README for an example)"
+    if error["type"] in ("model_type", "list_type", "dict_type", "model_attributes_type"):
+        return f"{_key_path(loc)}: {message}"
+    return f"{_key_path(loc)}: {message} (got {error['input']!r})"
+
+
+def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedServer], list[str]]:
+    pools = {p.name: p for p in stack.gcp.cluster.pools}
+    servers: list[PlannedServer] = []
+    problems: list[str] = []
+    for index, model in enumerate(stack.models):
+        key = f"{NAMESPACE}:models[{index}]"
+        pool = pools.get(model.pool)
+        if pool is None:
+            problems.append(
+                f"{key}.pool: no pool named {model.pool!r}; use one of"
+                f" {sorted(pools)} (gcp.cluster.pools[].name)"
+            )
+            continue
+        try:
+            plan = plan_server(
+                model.checkpoint,
+                model.server,
+                pool.shape,
+                model.resources,
+                has_hf_token=has_hf_token,
+            )
+        except SettingError as error:
+            problems.append(f"{key}.{error.key}: {error.message}")
+            continue
+        servers.append(PlannedServer(config=model, pool=pool, plan=plan))
+    return servers, problems
+
+
+def validate(
+    raw: dict[str, Any], *, has_hf_token: bool
+) -> tuple[StackConfig, list[PlannedServer]]:
+    """Validate raw config values; raise ConfigError listing every problem."""
+    try:
+        stack = StackConfig.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError([_describe(e) for e in error.errors()]) from None
+    servers, problems = _plan_servers(stack, has_hf_token)
+    if problems:
+        raise ConfigError(problems)
+    return stack, servers
+
+
+def load() -> LoadedConfig:
+    """Read the stack's Pulumi config; raise ConfigError before any resource is created."""
+    config = pulumi.Config(NAMESPACE)
+    raw = {
+        key: value for key in ("gcp", "models") if (value := config.get_object(key)) is not None
+    }
+    hf_token = config.get_secret("huggingFaceToken")
+    stack, servers = validate(raw, has_hf_token=hf_token is not None)
+    return LoadedConfig(
+        stack=stack, servers=servers, hf_token=hf_token, api_key=config.get_secret("apiKey")
+    )

@@ -1,0 +1,146 @@
+"""Run a Pulumi program against Pulumi's mocks and record what it would register.
+
+Used by the offline plan and by the tests. The mocks answer like `pulumi preview`: a resource's
+outputs are its inputs, anything computed by the cloud stays unknown, secrets stay secret.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks, rpc
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+SECRET = "[secret]"
+UNKNOWN = "[unknown]"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    parent: str
+    provider: str
+    custom: bool
+    inputs: dict[str, Any]
+    """Inputs as the engine received them: secrets wrapped, unknowns as pulumi.output.Unknown."""
+    dependencies: list[str]
+    ignore_changes: list[str]
+
+    def redacted_inputs(self) -> dict[str, Any]:
+        return redact(self.inputs)
+
+
+@dataclass(kw_only=True)
+class Recording:
+    resources: list[RecordedResource] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """Stack outputs, redacted."""
+    warnings: list[str] = field(default_factory=list)
+
+    def of_type(self, type_token: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str, name: str | None = None) -> RecordedResource:
+        found = [r for r in self.of_type(type_token) if name is None or r.name == name]
+        if len(found) != 1:
+            raise LookupError(f"expected one {type_token} {name or ''}, found {len(found)}")
+        return found[0]
+
+
+def redact(value: Any) -> Any:
+    """Plain JSON-able data with every secret replaced by SECRET and unknown by UNKNOWN."""
+    if rpc.is_rpc_secret(value):
+        return SECRET
+    if isinstance(value, pulumi.output.Unknown):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        # The engine's protobuf Struct carries every number as a double.
+        return int(value)
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+class _EchoMocks(mocks.Mocks):
+    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    def __init__(self) -> None:
+        super().__init__(_EchoMocks())
+        self.records: list[RecordedResource] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.records.append(
+                RecordedResource(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    provider=request.provider,
+                    custom=bool(request.custom),
+                    inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
+                    dependencies=list(request.dependencies),
+                    ignore_changes=list(request.ignoreChanges),
+                )
+            )
+        return response
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _resolve(value: Any) -> Any:
+    output = pulumi.Output.from_input(value)
+    secret = _sync_await(output.is_secret())
+    resolved = _sync_await(output.future(with_unknowns=True))
+    return SECRET if secret else redact(resolved)
+
+
+def run_program(
+    program: Callable[[], None],
+    *,
+    project: str,
+    stack: str,
+    config: dict[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+) -> Recording:
+    """Run `program` as `pulumi preview` would; exceptions from the program propagate."""
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    pulumi.runtime.set_all_config(config or {}, secret_keys or [])
+    monitor = RecordingMonitor()
+    collector = _WarningCollector()
+    logger = logging.getLogger(f"llm-platform.plan.{id(monitor)}")
+    logger.propagate = False
+    logger.addHandler(collector)
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor
+    )
+    recording = Recording(resources=monitor.records, warnings=collector.messages)
+    _sync_await(run_pulumi_func(program))
+    root = pulumi.runtime.get_root_resource()
+    stack_outputs: dict[str, Any] = getattr(root, "outputs", {})
+    recording.outputs = {name: _resolve(value) for name, value in stack_outputs.items()}
+    return recording

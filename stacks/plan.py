@@ -1,0 +1,168 @@
+"""Offline plan: `uv run python -m stacks.plan <stack>` shows what `pulumi up` would create.
+
+Runs the real program (`__main__.py`) under Pulumi's mocks, with no credentials and no network:
+prints the resource tree and warnings, writes `build/plan/<stack>.json` and the Kubernetes
+manifests under `build/plan/<stack>/manifests/`, and exits 2 on invalid configuration.
+`secure:` values in the stack file are never decrypted: they become unknown secrets.
+"""
+
+import json
+import runpy
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from stacks.config import ConfigError
+from stacks.mock_engine import SECRET, RecordedResource, Recording, run_program
+
+ROOT = Path(__file__).resolve().parent.parent
+EXIT_INVALID_CONFIG = 2
+
+
+class StackFileError(Exception):
+    """The stack file itself cannot be read (missing, not YAML, nested secure value)."""
+
+
+def project_name(root: Path = ROOT) -> str:
+    return str(yaml.safe_load((root / "Pulumi.yaml").read_text())["name"])
+
+
+def read_stack_config(stack: str, root: Path = ROOT) -> tuple[dict[str, str], list[str]]:
+    """Config as the Pulumi engine hands it to a program: strings, objects as JSON."""
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        raise StackFileError(f"{path.name} not found; create it (see Pulumi.dev.yaml)")
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise StackFileError(f"{path.name} is not valid YAML: {error}") from None
+    project = project_name(root)
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in (document.get("config") or {}).items():
+        full_key = key if ":" in key else f"{project}:{key}"
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            config[full_key] = SECRET
+            secret_keys.append(full_key)
+        elif _has_secure(value):
+            raise StackFileError(
+                f"{path.name}: {key} nests a secure value; keep secrets in their own top-level"
+                " key (e.g. llm-platform:huggingFaceToken)"
+            )
+        else:
+            config[full_key] = value if isinstance(value, str) else json.dumps(value)
+    return config, secret_keys
+
+
+def _has_secure(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "secure" in value or any(_has_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_secure(v) for v in value)
+    return False
+
+
+def run_stack(stack: str, root: Path = ROOT) -> Recording:
+    config, secret_keys = read_stack_config(stack, root)
+    main = str(root / "__main__.py")
+    return run_program(
+        lambda: runpy.run_path(main, run_name="__main__") and None,
+        project=project_name(root),
+        stack=stack,
+        config=config,
+        secret_keys=secret_keys,
+    )
+
+
+def plan_document(stack: str, recording: Recording) -> dict[str, Any]:
+    return {
+        "stack": stack,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "parent": r.parent,
+                "provider": r.provider,
+                "custom": r.custom,
+                "inputs": r.redacted_inputs(),
+                "dependencies": r.dependencies,
+            }
+            for r in recording.resources
+        ],
+        "outputs": recording.outputs,
+    }
+
+
+def _is_kubernetes_object(resource: RecordedResource) -> bool:
+    return resource.custom and resource.type.startswith("kubernetes:")
+
+
+def manifest(resource: RecordedResource) -> dict[str, Any]:
+    inputs = resource.redacted_inputs()
+    head = {k: inputs.pop(k) for k in ("apiVersion", "kind", "metadata") if k in inputs}
+    return {**head, **inputs}
+
+
+def write_plan(stack: str, recording: Recording, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plan_path = out_dir / f"{stack}.json"
+    plan_path.write_text(json.dumps(plan_document(stack, recording), indent=2) + "\n")
+    manifests = out_dir / stack / "manifests"
+    shutil.rmtree(manifests, ignore_errors=True)
+    manifests.mkdir(parents=True)
+    for resource in filter(_is_kubernetes_object, recording.resources):
+        document = manifest(resource)
+        kind = str(document.get("kind", resource.type.rsplit(":", 1)[-1])).lower()
+        (manifests / f"{kind}-{resource.name}.yaml").write_text(
+            yaml.safe_dump(document, sort_keys=False)
+        )
+    return plan_path
+
+
+def render_tree(stack: str, project: str, recording: Recording) -> str:
+    children: dict[str, list[RecordedResource]] = {}
+    for resource in recording.resources:
+        children.setdefault(resource.parent, []).append(resource)
+    lines = [f"     {'Type':<56} Name", f" +   {'pulumi:pulumi:Stack':<56} {project}-{stack}"]
+
+    def walk(parent: str, depth: int) -> None:
+        for resource in children.get(parent, []):
+            label = f"{'│  ' * depth}├─ {resource.type}"
+            lines.append(f" +   {label:<56} {resource.name}")
+            walk(resource.urn, depth + 1)
+
+    roots = {r.parent for r in recording.resources} - {r.urn for r in recording.resources}
+    for root in sorted(roots):
+        walk(root, 0)
+    lines.append(f"\nResources:\n    + {len(recording.resources)} to create")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m stacks.plan <stack>", file=sys.stderr)
+        return 64
+    stack = argv[0]
+    try:
+        recording = run_stack(stack)
+    except (ConfigError, StackFileError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID_CONFIG
+    project = project_name()
+    print(render_tree(stack, project, recording))
+    for warning in recording.warnings:
+        print(f"warning: {warning}")
+    print("\nOutputs:")
+    for name, value in recording.outputs.items():
+        print(f"    {name}: {json.dumps(value, indent=None)}")
+    path = write_plan(stack, recording, ROOT / "build" / "plan")
+    print(f"\nWrote {path.relative_to(ROOT)} and manifests under build/plan/{stack}/manifests/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
