@@ -6,6 +6,7 @@ outputs are its inputs, anything computed by the cloud stays unknown, secrets st
 
 import asyncio
 import logging
+import runpy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,7 +76,9 @@ class _EchoMocks(mocks.Mocks):
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         return f"{args.name}-id", dict(args.inputs)
 
-    def call(self, args: mocks.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+    def call(
+        self, args: mocks.MockCallArgs
+    ) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
         return {}, None
 
 
@@ -84,7 +87,7 @@ class RecordingMonitor(mocks.MockMonitor):
         super().__init__(_EchoMocks())
         self.records: list[RecordedResource] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             self.records.append(
@@ -119,6 +122,15 @@ def _resolve(value: Any) -> Any:
     return SECRET if secret else redact(resolved)
 
 
+def main_program(path: str) -> Callable[[], None]:
+    """The Pulumi program in `path` (a `__main__.py`), as a callable for `run_program`."""
+
+    def program() -> None:
+        runpy.run_path(path, run_name="__main__")
+
+    return program
+
+
 def run_program(
     program: Callable[[], None],
     *,
@@ -126,8 +138,12 @@ def run_program(
     stack: str,
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
+    recording: Recording | None = None,
 ) -> Recording:
-    """Run `program` as `pulumi preview` would; exceptions from the program propagate."""
+    """Run `program` as `pulumi preview` would; exceptions from the program propagate.
+
+    Pass `recording` to inspect what was registered even when the program raises.
+    """
     asyncio.set_event_loop(asyncio.new_event_loop())
     pulumi.runtime.set_all_config(config or {}, secret_keys or [])
     monitor = RecordingMonitor()
@@ -138,7 +154,9 @@ def run_program(
     pulumi.runtime.set_mocks(
         monitor.mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor
     )
-    recording = Recording(resources=monitor.records, warnings=collector.messages)
+    recording = recording or Recording()
+    monitor.records = recording.resources
+    collector.messages = recording.warnings
     _sync_await(run_pulumi_func(program))
     root = pulumi.runtime.get_root_resource()
     stack_outputs: dict[str, Any] = getattr(root, "outputs", {})

@@ -7,7 +7,6 @@ manifests under `build/plan/<stack>/manifests/`, and exits 2 on invalid configur
 """
 
 import json
-import runpy
 import shutil
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 import yaml
 
 from stacks.config import ConfigError
-from stacks.mock_engine import SECRET, RecordedResource, Recording, run_program
+from stacks.mock_engine import SECRET, RecordedResource, Recording, main_program, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
 EXIT_INVALID_CONFIG = 2
@@ -65,15 +64,16 @@ def _has_secure(value: Any) -> bool:
     return False
 
 
-def run_stack(stack: str, root: Path = ROOT) -> Recording:
+def run_stack(stack: str, root: Path = ROOT, recording: Recording | None = None) -> Recording:
     config, secret_keys = read_stack_config(stack, root)
     main = str(root / "__main__.py")
     return run_program(
-        lambda: runpy.run_path(main, run_name="__main__") and None,
+        main_program(main),
         project=project_name(root),
         stack=stack,
         config=config,
         secret_keys=secret_keys,
+        recording=recording,
     )
 
 
@@ -142,25 +142,24 @@ def render_tree(stack: str, project: str, recording: Recording) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], root: Path = ROOT) -> int:
     if len(argv) != 1:
         print("usage: python -m stacks.plan <stack>", file=sys.stderr)
         return 64
     stack = argv[0]
     try:
-        recording = run_stack(stack)
+        recording = run_stack(stack, root)
     except (ConfigError, StackFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
-    project = project_name()
-    print(render_tree(stack, project, recording))
+    print(render_tree(stack, project_name(root), recording))
     for warning in recording.warnings:
         print(f"warning: {warning}")
     print("\nOutputs:")
     for name, value in recording.outputs.items():
         print(f"    {name}: {json.dumps(value, indent=None)}")
-    path = write_plan(stack, recording, ROOT / "build" / "plan")
-    print(f"\nWrote {path.relative_to(ROOT)} and manifests under build/plan/{stack}/manifests/")
+    path = write_plan(stack, recording, root / "build" / "plan")
+    print(f"\nWrote {path.relative_to(root)} and manifests under build/plan/{stack}/manifests/")
     return 0
 
 

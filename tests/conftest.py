@@ -1,0 +1,72 @@
+"""Shared fixtures: a realistic raw config and a runner for the real program under mocks."""
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stacks.mock_engine import Recording, main_program, run_program
+
+ROOT = Path(__file__).resolve().parent.parent
+HF_TOKEN = "hf_TESTtokenDoNotLeak1234"
+API_KEY = "sk-test-apikey-do-not-leak-5678"
+
+BASE_CONFIG: dict[str, Any] = {
+    "gcp": {
+        "project": "test-project-123",
+        "region": "us-central1",
+        "cluster": {
+            "zones": ["us-central1-a"],
+            "deletionProtection": False,
+            "pools": [
+                {"name": "l4", "machineType": "g2-standard-8", "minNodes": 0, "maxNodes": 3}
+            ],
+        },
+    },
+    "models": [
+        {
+            "name": "llama-3-1-8b",
+            "model": "llama-3.1-8b-instruct",
+            "pool": "l4",
+            "server": {"type": "vllm", "maxModelLen": 8192},
+        }
+    ],
+}
+
+
+@pytest.fixture
+def raw_config() -> dict[str, Any]:
+    return copy.deepcopy(BASE_CONFIG)
+
+
+ProgramRunner = Callable[..., Recording]
+
+
+@pytest.fixture
+def run_stack() -> ProgramRunner:
+    """Run `__main__.py` with the given raw config values and secrets, like `pulumi preview`."""
+
+    def run(
+        raw: dict[str, Any],
+        *,
+        hf_token: str | None = HF_TOKEN,
+        api_key: str | None = API_KEY,
+        recording: Recording | None = None,
+    ) -> Recording:
+        config = {f"llm-platform:{k}": json.dumps(v) for k, v in raw.items()}
+        secrets = {"llm-platform:huggingFaceToken": hf_token, "llm-platform:apiKey": api_key}
+        config.update({k: v for k, v in secrets.items() if v is not None})
+        main = str(ROOT / "__main__.py")
+        return run_program(
+            main_program(main),
+            project="llm-platform",
+            stack="test",
+            config=config,
+            secret_keys=[k for k, v in secrets.items() if v is not None],
+            recording=recording,
+        )
+
+    return run

@@ -1,0 +1,114 @@
+"""Bad configuration is reported all at once, by key, before any resource exists."""
+
+from typing import Any
+
+import pytest
+
+from stacks.config import ConfigError, validate
+from stacks.mock_engine import Recording
+
+
+def problems(raw: dict[str, Any], has_hf_token: bool = True) -> list[str]:
+    with pytest.raises(ConfigError) as error:
+        validate(raw, has_hf_token=has_hf_token)
+    return error.value.problems
+
+
+def test_valid_config_plans_every_server(raw_config) -> None:
+    stack, servers = validate(raw_config, has_hf_token=True)
+    assert stack.gcp.cluster_location == "us-central1-a"
+    assert [s.config.name for s in servers] == ["llama-3-1-8b"]
+    assert servers[0].plan.context == 8192
+
+
+def test_unknown_gpu_machine_type_names_the_key(raw_config) -> None:
+    raw_config["gcp"]["cluster"]["pools"][0]["machineType"] = "a2-highgpu-1g"
+    [problem] = problems(raw_config)
+    assert problem.startswith(
+        "llm-platform:gcp.cluster.pools[0].machineType: unknown machine type"
+    )
+    assert "g2-standard-*" in problem
+
+
+def test_negative_node_count_names_the_key(raw_config) -> None:
+    raw_config["gcp"]["cluster"]["pools"][0]["minNodes"] = -1
+    [problem] = problems(raw_config)
+    assert problem.startswith("llm-platform:gcp.cluster.pools[0].minNodes:")
+    assert "got -1" in problem
+
+
+def test_every_problem_is_reported_at_once(raw_config) -> None:
+    raw_config["gcp"]["project"] = "My Project"
+    raw_config["gcp"]["cluster"]["pools"][0]["maxNodes"] = 0
+    raw_config["gcp"]["edge"] = {"rateLimit": {"requests": 0}, "domain": "not a host"}
+    raw_config["models"][0]["replica"] = 2
+    found = problems(raw_config)
+    keys = [p.split(":", 2)[1] for p in found]
+    assert keys == [
+        "gcp.project",
+        "gcp.cluster.pools[0].maxNodes",
+        "gcp.edge.domain",
+        "gcp.edge.rateLimit.requests",
+        "models[0].replica",
+    ]
+    assert "unknown key" in found[-1]
+
+
+def test_min_above_max_nodes(raw_config) -> None:
+    raw_config["gcp"]["cluster"]["pools"][0].update(minNodes=3, maxNodes=1)
+    [problem] = problems(raw_config)
+    assert "minNodes (3) is above maxNodes (1)" in problem
+
+
+def test_zone_outside_region(raw_config) -> None:
+    raw_config["gcp"]["cluster"]["zones"] = ["europe-west4-a"]
+    [problem] = problems(raw_config)
+    assert "not in region us-central1" in problem
+
+
+def test_model_on_missing_pool_and_unfit_context_both_reported(raw_config) -> None:
+    raw_config["models"].append(
+        {
+            "name": "gemma",
+            "model": "gemma-7b-it",
+            "pool": "l4",
+            "server": {"type": "vllm", "maxModelLen": 8192},
+        }
+    )
+    raw_config["models"][0]["pool"] = "h100"
+    found = problems(raw_config)
+    assert found[0].startswith("llm-platform:models[0].pool: no pool named 'h100'")
+    assert found[1].startswith("llm-platform:models[1].server.maxModelLen:")
+
+
+def test_unknown_model_lists_the_catalogue(raw_config) -> None:
+    raw_config["models"][0]["model"] = "llama-4"
+    [problem] = problems(raw_config)
+    assert "llama-3.1-8b-instruct" in problem and problem.startswith(
+        "llm-platform:models[0].model"
+    )
+
+
+def test_unknown_server_type(raw_config) -> None:
+    raw_config["models"][0]["server"] = {"type": "ollama"}
+    [problem] = problems(raw_config)
+    assert problem.startswith("llm-platform:models[0].server")
+
+
+def test_gated_model_needs_the_token(raw_config) -> None:
+    [problem] = problems(raw_config, has_hf_token=False)
+    assert "pulumi config set --secret llm-platform:huggingFaceToken" in problem
+
+
+def test_duplicate_model_names(raw_config) -> None:
+    raw_config["models"].append(dict(raw_config["models"][0]))
+    [problem] = problems(raw_config)
+    assert "model names must be unique" in problem
+
+
+def test_invalid_config_registers_nothing(raw_config, run_stack) -> None:
+    raw_config["gcp"]["cluster"]["pools"][0]["maxNodes"] = -2
+    recording = Recording()
+    with pytest.raises(ConfigError):
+        run_stack(raw_config, recording=recording)
+    assert recording.resources == []

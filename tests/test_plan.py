@@ -1,0 +1,109 @@
+"""The offline plan command: JSON contract, manifests, redaction, exit 2 on bad config."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stacks import plan
+from stacks.config import ConfigError
+from stacks.mock_engine import Recording
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "__main__.py"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def test_dev_plan_writes_the_documented_json_and_manifests(project_copy: Path) -> None:
+    assert plan.main(["dev"], root=project_copy) == 0
+    document = json.loads((project_copy / "build/plan/dev.json").read_text())
+    assert document["stack"] == "dev"
+    assert set(document) == {"stack", "resources", "outputs"}
+    keys = {"urn", "type", "name", "parent", "provider", "custom", "inputs", "dependencies"}
+    assert all(set(r) == keys for r in document["resources"])
+    types = {r["type"] for r in document["resources"]}
+    assert {
+        "gcp:container/cluster:Cluster",
+        "gcp:container/nodePool:NodePool",
+        "kubernetes:apps/v1:Deployment",
+        "kubernetes:core/v1:Service",
+        "kubernetes:cloud.google.com/v1:BackendConfig",
+        "kubernetes:networking.k8s.io/v1:Ingress",
+        "gcp:compute/globalAddress:GlobalAddress",
+    } <= types
+    components = {r["urn"] for r in document["resources"] if not r["custom"]}
+    for resource in document["resources"]:
+        if resource["custom"] and not resource["type"].startswith("pulumi:providers:"):
+            assert resource["parent"] in components, resource["name"]
+    manifests = project_copy / "build/plan/dev/manifests"
+    deployment = yaml.safe_load(
+        (manifests / "deployment-llama-3-1-8b-deployment.yaml").read_text()
+    )
+    assert deployment["kind"] == "Deployment"
+    assert deployment["spec"]["replicas"] == 1
+
+
+def test_secure_values_are_never_decrypted_or_printed(project_copy: Path, capsys) -> None:
+    ciphertext = "v1:replace-me-with-pulumi-config-set-secret"
+    assert plan.main(["dev"], root=project_copy) == 0
+    printed = capsys.readouterr().out
+    written = (project_copy / "build/plan/dev.json").read_text()
+    for path in (project_copy / "build/plan/dev/manifests").iterdir():
+        written += path.read_text()
+    assert ciphertext not in printed + written
+    document = json.loads((project_copy / "build/plan/dev.json").read_text())
+    secret = next(r for r in document["resources"] if r["type"] == "kubernetes:core/v1:Secret")
+    assert secret["inputs"]["stringData"] == "[secret]"
+    assert document["outputs"]["apiKey"] == "[secret]"
+    assert document["outputs"]["kubeconfig"] == "[secret]"
+
+
+def test_plan_prints_the_fit_verdict_of_every_model(project_copy: Path, capsys) -> None:
+    assert plan.main(["dev"], root=project_copy) == 0
+    printed = capsys.readouterr().out
+    assert "KV cache" in printed and "full-length sequences at once" in printed
+
+
+def test_invalid_stack_file_exits_2_naming_the_key(project_copy: Path, capsys) -> None:
+    stack_file = yaml.safe_load((project_copy / "Pulumi.dev.yaml").read_text())
+    stack_file["config"]["llm-platform:gcp"]["cluster"]["pools"][0]["machineType"] = (
+        "a3-highgpu-8g"
+    )
+    stack_file["config"]["llm-platform:gcp"]["cluster"]["pools"][0]["minNodes"] = -1
+    (project_copy / "Pulumi.bad.yaml").write_text(yaml.safe_dump(stack_file))
+    assert plan.main(["bad"], root=project_copy) == 2
+    error = capsys.readouterr().err
+    assert "llm-platform:gcp.cluster.pools[0].machineType: unknown machine type" in error
+    assert "llm-platform:gcp.cluster.pools[0].minNodes:" in error
+    assert "Traceback" not in error
+    assert not (project_copy / "build/plan/bad.json").exists()
+
+
+def test_invalid_stack_registers_nothing(project_copy: Path) -> None:
+    stack_file = yaml.safe_load((project_copy / "Pulumi.dev.yaml").read_text())
+    stack_file["config"]["llm-platform:models"][0]["pool"] = "missing"
+    (project_copy / "Pulumi.bad.yaml").write_text(yaml.safe_dump(stack_file))
+    recording = Recording()
+    with pytest.raises(ConfigError):
+        plan.run_stack("bad", root=project_copy, recording=recording)
+    assert recording.resources == []
+
+
+def test_missing_stack_file_exits_2(project_copy: Path, capsys) -> None:
+    assert plan.main(["prod"], root=project_copy) == 2
+    assert "Pulumi.prod.yaml not found" in capsys.readouterr().err
+
+
+def test_nested_secure_value_is_refused(project_copy: Path) -> None:
+    (project_copy / "Pulumi.nested.yaml").write_text(
+        yaml.safe_dump({"config": {"llm-platform:gcp": {"token": {"secure": "v1:abc"}}}})
+    )
+    with pytest.raises(plan.StackFileError, match="own top-level"):
+        plan.read_stack_config("nested", project_copy)
