@@ -83,9 +83,9 @@ class _EchoMocks(mocks.Mocks):
 
 
 class RecordingMonitor(mocks.MockMonitor):
-    def __init__(self) -> None:
+    def __init__(self, records: list[RecordedResource]) -> None:
         super().__init__(_EchoMocks())
-        self.records: list[RecordedResource] = []
+        self.records = records
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
@@ -107,9 +107,9 @@ class RecordingMonitor(mocks.MockMonitor):
 
 
 class _WarningCollector(logging.Handler):
-    def __init__(self) -> None:
+    def __init__(self, messages: list[str]) -> None:
         super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+        self.messages = messages
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
@@ -146,17 +146,15 @@ def run_program(
     """
     asyncio.set_event_loop(asyncio.new_event_loop())
     pulumi.runtime.set_all_config(config or {}, secret_keys or [])
-    monitor = RecordingMonitor()
-    collector = _WarningCollector()
+    recording = recording if recording is not None else Recording()
+    monitor = RecordingMonitor(recording.resources)
+    collector = _WarningCollector(recording.warnings)
     logger = logging.getLogger(f"llm-platform.plan.{id(monitor)}")
     logger.propagate = False
     logger.addHandler(collector)
     pulumi.runtime.set_mocks(
         monitor.mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor
     )
-    recording = recording or Recording()
-    monitor.records = recording.resources
-    collector.messages = recording.warnings
     _sync_await(run_pulumi_func(program))
     root = pulumi.runtime.get_root_resource()
     stack_outputs: dict[str, Any] = getattr(root, "outputs", {})

@@ -140,6 +140,39 @@ def _gpu_fit(key: str, request: GpuFitRequest) -> GpuFitVerdict:
         raise SettingError(key, str(error)) from None
 
 
+def _gpu_server_plan(
+    *,
+    image: str,
+    args: list[str],
+    env: dict[str, str],
+    secret_env: dict[str, str],
+    cache_path: str,
+    gpus: int,
+    checkpoint: ModelCheckpoint,
+    shape: MachineShape,
+    resources: Resources,
+    verdict: GpuFitVerdict,
+) -> ServerPlan:
+    """What vLLM and TGI share: GPU resources, model cache, /dev/shm, probe timing."""
+    cpu, memory = _default_resources(shape, gpus, resources)
+    return ServerPlan(
+        image=image,
+        args=tuple(args),
+        env=env,
+        secret_env=secret_env,
+        cache_path=cache_path,
+        cache_size_gib=_cache_gib(checkpoint),
+        # Tensor-parallel workers exchange tensors through /dev/shm.
+        shm_size_gib=2 if gpus == 1 else 8 * gpus,
+        gpus=gpus,
+        cpu=cpu,
+        memory_gib=memory,
+        startup_seconds=_startup_seconds(checkpoint, _GPU_WARMUP_SECONDS),
+        context=verdict.context,
+        fit_summary=verdict.summary(),
+    )
+
+
 def _plan_vllm(
     checkpoint: ModelCheckpoint,
     settings: VllmSettings,
@@ -164,23 +197,17 @@ def _plan_vllm(
             gpu_memory_utilization=settings.gpu_memory_utilization,
         ),
     )
-    gpus = settings.tensor_parallel_size
-    cpu, memory = _default_resources(shape, gpus, resources)
-    return ServerPlan(
+    return _gpu_server_plan(
         image=VLLM_IMAGE.reference,
-        args=tuple(vllm_args(settings, checkpoint, verdict, SERVER_PORT)),
+        args=vllm_args(settings, checkpoint, verdict, SERVER_PORT),
         env={"HF_HOME": "/models"},
         secret_env=_secret_env(checkpoint, "VLLM_API_KEY", has_hf_token),
         cache_path="/models",
-        cache_size_gib=_cache_gib(checkpoint),
-        # Tensor-parallel workers exchange tensors through /dev/shm.
-        shm_size_gib=2 if gpus == 1 else 8 * gpus,
-        gpus=gpus,
-        cpu=cpu,
-        memory_gib=memory,
-        startup_seconds=_startup_seconds(checkpoint, _GPU_WARMUP_SECONDS),
-        context=verdict.context,
-        fit_summary=verdict.summary(),
+        gpus=settings.tensor_parallel_size,
+        checkpoint=checkpoint,
+        shape=shape,
+        resources=resources,
+        verdict=verdict,
     )
 
 
@@ -207,22 +234,17 @@ def _plan_tgi(
             requested_context=settings.max_total_tokens,
         ),
     )
-    gpus = settings.num_shard
-    cpu, memory = _default_resources(shape, gpus, resources)
-    return ServerPlan(
+    return _gpu_server_plan(
         image=TGI_IMAGE.reference,
-        args=tuple(tgi_args(settings, checkpoint, verdict, SERVER_PORT)),
+        args=tgi_args(settings, checkpoint, verdict, SERVER_PORT),
         env={"HF_HOME": "/data", "HUGGINGFACE_HUB_CACHE": "/data"},
         secret_env=_secret_env(checkpoint, "API_KEY", has_hf_token),
         cache_path="/data",
-        cache_size_gib=_cache_gib(checkpoint),
-        shm_size_gib=2 if gpus == 1 else 8 * gpus,
-        gpus=gpus,
-        cpu=cpu,
-        memory_gib=memory,
-        startup_seconds=_startup_seconds(checkpoint, _GPU_WARMUP_SECONDS),
-        context=verdict.context,
-        fit_summary=verdict.summary(),
+        gpus=settings.num_shard,
+        checkpoint=checkpoint,
+        shape=shape,
+        resources=resources,
+        verdict=verdict,
     )
 
 
