@@ -23,6 +23,7 @@ from components.serving.settings import ServerSettings, VllmSettings
 
 NAMESPACE = "llm-platform"
 _DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
+_K8S_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
 
@@ -34,6 +35,8 @@ class ModelServerConfig(ConfigModel):
     """Catalogue key, e.g. llama-3.1-8b-instruct (see README)."""
     pool: str
     """Name of the node pool (gcp.cluster.pools[].name) to run on."""
+    fallback_pool: str | None = None
+    """On-demand pool of the same machine type to use when the Spot `pool` has no capacity."""
     replicas: Annotated[int, Field(ge=1, le=100)] = 1
     server: ServerSettings = VllmSettings()
     resources: Resources = Resources()
@@ -73,6 +76,8 @@ class GkeClusterConfig(ConfigModel):
     system_pool: SystemPoolSettings = SystemPoolSettings()
     pools: list[NodePoolSettings] = Field(default_factory=_default_pools)
     master_authorized_cidrs: list[str] = Field(default_factory=list)
+    require_on_demand_fallback: bool = False
+    """True: every model on a Spot pool must name an on-demand fallbackPool."""
 
     @model_validator(mode="after")
     def _unique_pools(self) -> "GkeClusterConfig":
@@ -83,12 +88,50 @@ class GkeClusterConfig(ConfigModel):
         return self
 
 
+class SecretManagerConfig(ConfigModel):
+    replica_locations: list[str] = Field(default_factory=list)
+    """Empty: automatic replication. Else the regions that may hold the secrets' data."""
+
+    @field_validator("replica_locations")
+    @classmethod
+    def _regions(cls, values: list[str]) -> list[str]:
+        wrong = [v for v in values if not _REGION.match(v)]
+        if wrong:
+            raise ValueError(f"{wrong} are not regions such as us-central1")
+        return values
+
+
+def _default_monitoring_namespaces() -> list[str]:
+    # gmp-system: GKE managed Prometheus collectors; monitoring: a self-run Prometheus.
+    return ["gmp-system", "monitoring"]
+
+
 class GcpConfig(ConfigModel):
     project: str
     region: str
     namespace: str = "llm"
     cluster: GkeClusterConfig
     edge: EdgeSettings = EdgeSettings()
+    secrets: SecretManagerConfig = SecretManagerConfig()
+    monitoring_namespaces: list[str] = Field(default_factory=_default_monitoring_namespaces)
+    """Namespaces allowed (besides the load balancer) to reach the model servers' port."""
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        if not _DNS_LABEL.match(value):
+            raise ValueError(
+                "must be 1-40 lowercase letters, digits or '-', starting with a letter"
+            )
+        return value
+
+    @field_validator("monitoring_namespaces")
+    @classmethod
+    def _namespaces(cls, values: list[str]) -> list[str]:
+        wrong = [v for v in values if not _K8S_NAME.match(v)]
+        if wrong:
+            raise ValueError(f"{wrong} are not Kubernetes namespace names")
+        return values
 
     @field_validator("project")
     @classmethod
@@ -143,6 +186,7 @@ class StackConfig(ConfigModel):
 class PlannedServer:
     config: ModelServerConfig
     pool: NodePoolSettings
+    fallback_pool: NodePoolSettings | None
     plan: ServerPlan
 
 
@@ -183,8 +227,39 @@ def _describe(error: Any) -> str:
     return f"{_key_path(loc)}: {message} (got {error['input']!r})"
 
 
+def _fallback_problem(
+    model: ModelServerConfig,
+    pool: NodePoolSettings,
+    pools: dict[str, NodePoolSettings],
+    require_on_demand: bool,
+) -> str | None:
+    """What is wrong with the model's fallbackPool (relative key and message), if anything."""
+    if model.fallback_pool is None:
+        if pool.spot and require_on_demand:
+            return (
+                f"fallbackPool: required because pool {pool.name!r} is Spot and"
+                " gcp.cluster.requireOnDemandFallback is true; add an on-demand pool with"
+                f" machineType {pool.machine_type} and name it here"
+            )
+        return None
+    fallback = pools.get(model.fallback_pool)
+    if fallback is None:
+        return f"fallbackPool: no pool named {model.fallback_pool!r}; use one of {sorted(pools)}"
+    if not pool.spot:
+        return f"fallbackPool: pool {pool.name!r} is on-demand already; remove fallbackPool"
+    if fallback.spot:
+        return f"fallbackPool: {fallback.name!r} is a Spot pool; name an on-demand pool"
+    if fallback.machine_type != pool.machine_type:
+        return (
+            f"fallbackPool: {fallback.name!r} is {fallback.machine_type} but {pool.name!r} is"
+            f" {pool.machine_type}; the server is sized for one machine type, use the same"
+        )
+    return None
+
+
 def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedServer], list[str]]:
-    pools = {p.name: p for p in stack.gcp.cluster.pools}
+    cluster = stack.gcp.cluster
+    pools = {p.name: p for p in cluster.pools}
     servers: list[PlannedServer] = []
     problems: list[str] = []
     for index, model in enumerate(stack.models):
@@ -195,6 +270,12 @@ def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedS
                 f"{key}.pool: no pool named {model.pool!r}; use one of"
                 f" {sorted(pools)} (gcp.cluster.pools[].name)"
             )
+            continue
+        fallback_problem = _fallback_problem(
+            model, pool, pools, cluster.require_on_demand_fallback
+        )
+        if fallback_problem is not None:
+            problems.append(f"{key}.{fallback_problem}")
             continue
         try:
             plan = plan_server(
@@ -207,7 +288,8 @@ def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedS
         except SettingError as error:
             problems.append(f"{key}.{error.key}: {error.message}")
             continue
-        servers.append(PlannedServer(config=model, pool=pool, plan=plan))
+        fallback = pools[model.fallback_pool] if model.fallback_pool else None
+        servers.append(PlannedServer(config=model, pool=pool, fallback_pool=fallback, plan=plan))
     return servers, problems
 
 

@@ -1,4 +1,4 @@
-"""Assemble the Google Cloud path: APIs, network, GKE, model servers, GCLB edge."""
+"""Assemble the Google Cloud path: APIs, network, GKE, secrets, model servers, GCLB edge."""
 
 from dataclasses import dataclass
 
@@ -7,18 +7,38 @@ import pulumi_gcp as gcp
 
 from components.clusters.gke import GkeCluster, GkeClusterArgs
 from components.clusters.gke_network import GkeNetwork, GkeNetworkArgs
-from components.edge.gclb import ExposedService, GclbEdge, GclbEdgeArgs, gclb_service_annotations
+from components.clusters.placement import NodePlacement
+from components.edge.gclb import (
+    GCLB_SOURCE_RANGES,
+    ExposedService,
+    GclbEdge,
+    GclbEdgeArgs,
+    gclb_service_annotations,
+)
+from components.naming import physical_name
 from components.project_apis import ProjectApis, ProjectApisArgs
+from components.secrets.gke_secret_files import GkeSecretFiles, GkeSecretFilesArgs
+from components.secrets.secret_manager import SecretManagerSecrets, SecretManagerSecretsArgs
+from components.secrets.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 from components.serving.model_server import ModelServer, ModelServerArgs
-from components.serving.namespace import ServingNamespace, ServingNamespaceArgs
-from stacks.config import LoadedConfig, PlannedServer
+from components.serving.namespace import (
+    SERVICE_ACCOUNT_NAME,
+    ServingNamespace,
+    ServingNamespaceArgs,
+)
+from components.serving.secret_files import SecretFiles
+from components.serving.server_plan import SERVER_PORT
+from stacks.config import GcpConfig, LoadedConfig, PlannedServer
 
 EDGE_NAME = "llm-edge"
+_ACCOUNT_ID_MAX = 30
 
 
 @dataclass(frozen=True)
 class GcpStack:
     cluster: GkeCluster
+    secrets: SecretManagerSecrets
+    identity: WorkloadIdentity
     namespace: ServingNamespace
     servers: dict[str, ModelServer]
     planned: list[PlannedServer]
@@ -29,6 +49,8 @@ class GcpStack:
 
 def build_gcp(config: LoadedConfig) -> GcpStack:
     settings = config.stack.gcp
+    # Service-account and secret IDs are project-wide: keep each stack's apart.
+    prefix = f"llm-{pulumi.get_stack()}"
     provider = gcp.Provider(
         "gcp",
         project=settings.project,
@@ -37,13 +59,78 @@ def build_gcp(config: LoadedConfig) -> GcpStack:
     )
     cloud = pulumi.ResourceOptions(providers=[provider])
     apis = ProjectApis("apis", ProjectApisArgs(project=settings.project), opts=cloud)
-    network = GkeNetwork(
-        "llm", GkeNetworkArgs(region=settings.region), opts=cloud.merge(_after(apis))
+    after_apis = cloud.merge(_after(apis))
+    cluster = _cluster(settings, prefix, after_apis)
+    secrets = SecretManagerSecrets(
+        "model-secrets",
+        SecretManagerSecretsArgs(
+            project=settings.project,
+            id_prefix=prefix,
+            hf_token=config.hf_token,
+            api_key=config.api_key,
+            replica_locations=settings.secrets.replica_locations,
+        ),
+        opts=after_apis,
     )
-    cluster = GkeCluster(
+    identity = WorkloadIdentity(
+        "model-servers",
+        WorkloadIdentityArgs(
+            project=settings.project,
+            account_id=physical_name(prefix, "models", _ACCOUNT_ID_MAX),
+            workload_pool=cluster.workload_pool,
+            namespace=settings.namespace,
+            service_account_name=SERVICE_ACCOUNT_NAME,
+            readable_secrets={s.key: s.resource_name for s in secrets.secrets},
+        ),
+        opts=after_apis,
+    )
+    in_cluster = pulumi.ResourceOptions(providers=[cluster.provider])
+    namespace = ServingNamespace(
+        "serving",
+        ServingNamespaceArgs(
+            namespace=settings.namespace,
+            server_port=SERVER_PORT,
+            load_balancer_ranges=GCLB_SOURCE_RANGES,
+            monitoring_namespaces=settings.monitoring_namespaces,
+            service_account_annotations=identity.service_account_annotations,
+        ),
+        opts=in_cluster,
+    )
+    secret_files = GkeSecretFiles(
+        "model-server-secrets",
+        GkeSecretFilesArgs(namespace=namespace.namespace, secrets=secrets.secrets),
+        opts=in_cluster,
+    ).secret_files
+    servers = {
+        planned.config.name: _model_server(planned, cluster, namespace, secret_files, in_cluster)
+        for planned in config.servers
+    }
+    edge = _edge(
+        settings,
+        namespace,
+        servers,
+        pulumi.ResourceOptions(providers=[provider, cluster.provider]),
+    )
+    return GcpStack(
+        cluster=cluster,
+        secrets=secrets,
+        identity=identity,
+        namespace=namespace,
+        servers=servers,
+        planned=config.servers,
+        edge=edge,
+        project=settings.project,
+        region=settings.region,
+    )
+
+
+def _cluster(settings: GcpConfig, prefix: str, opts: pulumi.ResourceOptions) -> GkeCluster:
+    network = GkeNetwork("llm", GkeNetworkArgs(region=settings.region), opts=opts)
+    return GkeCluster(
         "llm",
         GkeClusterArgs(
             project=settings.project,
+            node_account_id=physical_name(prefix, "nodes", _ACCOUNT_ID_MAX),
             location=settings.cluster_location,
             node_locations=settings.cluster.zones,
             network=network.network,
@@ -54,37 +141,55 @@ def build_gcp(config: LoadedConfig) -> GcpStack:
             pools=list(settings.cluster.pools),
             master_authorized_cidrs=list(settings.cluster.master_authorized_cidrs),
         ),
-        opts=cloud.merge(_after(apis)),
+        opts=opts,
     )
-    in_cluster = pulumi.ResourceOptions(providers=[cluster.provider])
-    namespace = ServingNamespace(
-        "serving",
-        ServingNamespaceArgs(
-            namespace=settings.namespace, hf_token=config.hf_token, api_key=config.api_key
+
+
+def _placement(planned: PlannedServer, cluster: GkeCluster) -> NodePlacement:
+    placement = cluster.placements[planned.pool.name]
+    if planned.fallback_pool is None:
+        return placement
+    return placement.with_fallback(cluster.placements[planned.fallback_pool.name])
+
+
+def _model_server(
+    planned: PlannedServer,
+    cluster: GkeCluster,
+    namespace: ServingNamespace,
+    secret_files: SecretFiles,
+    opts: pulumi.ResourceOptions,
+) -> ModelServer:
+    return ModelServer(
+        planned.config.name,
+        ModelServerArgs(
+            namespace=namespace.namespace,
+            plan=planned.plan,
+            placement=_placement(planned, cluster),
+            secrets=secret_files,
+            service_account_name=namespace.service_account_name,
+            replicas=planned.config.replicas,
+            service_annotations=gclb_service_annotations(EDGE_NAME),
         ),
-        opts=in_cluster,
+        opts=opts,
     )
-    servers = {
-        planned.config.name: ModelServer(
-            planned.config.name,
-            ModelServerArgs(
-                namespace=namespace.namespace,
-                plan=planned.plan,
-                placement=cluster.placements[planned.pool.name],
-                secret_name=namespace.secret_name,
-                service_account_name=namespace.service_account_name,
-                replicas=planned.config.replicas,
-                service_annotations=gclb_service_annotations(EDGE_NAME),
-            ),
-            opts=in_cluster,
-        )
-        for planned in config.servers
-    }
+
+
+def _edge(
+    settings: GcpConfig,
+    namespace: ServingNamespace,
+    servers: dict[str, ModelServer],
+    opts: pulumi.ResourceOptions,
+) -> GclbEdge:
     exposed = [
         ExposedService(host_label=name, service_name=server.service_name, port=server.port)
         for name, server in servers.items()
     ]
-    edge = GclbEdge(
+    if settings.edge.domain is None:
+        pulumi.log.warn(
+            "gcp.edge.domain is not set: the API is served over plain HTTP on the static IP and"
+            " the API key crosses the internet unencrypted; set a domain for HTTPS"
+        )
+    return GclbEdge(
         EDGE_NAME,
         GclbEdgeArgs(
             namespace=namespace.namespace,
@@ -92,21 +197,7 @@ def build_gcp(config: LoadedConfig) -> GcpStack:
             default_service=exposed[0],
             services=exposed,
         ),
-        opts=pulumi.ResourceOptions(providers=[provider, cluster.provider]),
-    )
-    if settings.edge.domain is None:
-        pulumi.log.warn(
-            "gcp.edge.domain is not set: the API is served over plain HTTP on the static IP and"
-            " the API key crosses the internet unencrypted; set a domain for HTTPS"
-        )
-    return GcpStack(
-        cluster=cluster,
-        namespace=namespace,
-        servers=servers,
-        planned=config.servers,
-        edge=edge,
-        project=settings.project,
-        region=settings.region,
+        opts=opts,
     )
 
 

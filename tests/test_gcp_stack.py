@@ -1,29 +1,24 @@
 """The Google Cloud stack under mocks: resource arguments and the wiring between components."""
 
 import json
-from typing import Any
 
 import pytest
-from pulumi.runtime import rpc
 
-from stacks.mock_engine import SECRET, Recording
-from tests.conftest import API_KEY, HF_TOKEN
-
-CLUSTER = "gcp:container/cluster:Cluster"
-NODE_POOL = "gcp:container/nodePool:NodePool"
-DEPLOYMENT = "kubernetes:apps/v1:Deployment"
-SERVICE = "kubernetes:core/v1:Service"
-INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
-BACKEND_CONFIG = "kubernetes:cloud.google.com/v1:BackendConfig"
+from stacks.mock_engine import Recording
+from tests.stack_queries import (
+    BACKEND_CONFIG,
+    CLUSTER,
+    DEPLOYMENT,
+    INGRESS,
+    NODE_POOL,
+    SERVICE,
+    pod_spec,
+)
 
 
 @pytest.fixture
 def stack(raw_config, run_stack) -> Recording:
     return run_stack(raw_config)
-
-
-def pod_spec(recording: Recording, name: str = "llama-3-1-8b-deployment") -> dict[str, Any]:
-    return recording.one(DEPLOYMENT, name).inputs["spec"]["template"]["spec"]
 
 
 def test_cluster_is_private_with_workload_identity_and_no_default_pool(stack) -> None:
@@ -89,29 +84,6 @@ def test_pod_has_model_cache_shared_memory_and_health_probes(stack) -> None:
     startup = container["startupProbe"]
     # 16 GB of weights at a conservative 50 MB/s plus four minutes of loading and warm-up.
     assert startup["periodSeconds"] * startup["failureThreshold"] >= 16e9 / 50e6 + 240
-
-
-def test_secrets_are_referenced_not_inlined(stack) -> None:
-    [container] = pod_spec(stack)["containers"]
-    env = {e["name"]: e for e in container["env"]}
-    assert env["VLLM_API_KEY"]["valueFrom"]["secretKeyRef"] == {
-        "name": "model-server-secrets",
-        "key": "api-key",
-    }
-    assert env["HF_TOKEN"]["valueFrom"]["secretKeyRef"]["key"] == "hf-token"
-    deployment = json.dumps(stack.one(DEPLOYMENT).inputs, default=str)
-    assert HF_TOKEN not in deployment and API_KEY not in deployment
-    secret = stack.one("kubernetes:core/v1:Secret").inputs
-    assert rpc.is_rpc_secret(secret["stringData"])
-
-
-def test_no_secret_value_in_any_redacted_input_or_output(stack) -> None:
-    everything = json.dumps([r.redacted_inputs() for r in stack.resources]) + json.dumps(
-        stack.outputs
-    )
-    assert HF_TOKEN not in everything and API_KEY not in everything
-    assert stack.outputs["apiKey"] == SECRET
-    assert stack.outputs["kubeconfig"] == SECRET
 
 
 def test_service_selects_the_pods_on_the_server_port(stack) -> None:

@@ -59,8 +59,12 @@ def test_secure_values_are_never_decrypted_or_printed(project_copy: Path, capsys
         written += path.read_text()
     assert ciphertext not in printed + written
     document = json.loads((project_copy / "build/plan/dev.json").read_text())
-    secret = next(r for r in document["resources"] if r["type"] == "kubernetes:core/v1:Secret")
-    assert secret["inputs"]["stringData"] == "[secret]"
+    versions = [
+        r
+        for r in document["resources"]
+        if r["type"] == "gcp:secretmanager/secretVersion:SecretVersion"
+    ]
+    assert {v["inputs"]["secretData"] for v in versions} == {"[secret]"}
     assert document["outputs"]["apiKey"] == "[secret]"
     assert document["outputs"]["kubeconfig"] == "[secret]"
 

@@ -29,6 +29,8 @@ class MaintenanceWindow:
 @dataclass(frozen=True, kw_only=True)
 class GkeClusterArgs:
     project: str
+    node_account_id: str
+    """ID of the nodes' service account, unique in the project (6-30 characters)."""
     location: str
     """A region (regional control plane) or a zone (zonal)."""
     node_locations: list[str]
@@ -50,8 +52,9 @@ class GkeCluster(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
     kubeconfig: pulumi.Output[str]
     """Secret kubeconfig using gke-gcloud-auth-plugin."""
-    workload_pool: str
-    """Workload Identity pool, `<project>.svc.id.goog`."""
+    workload_pool: pulumi.Output[str]
+    """Workload Identity pool, `<project>.svc.id.goog`; resolves once the cluster exists, which
+    is when IAM starts accepting members of it."""
     provider: k8s.Provider
     """Kubernetes provider bound to this cluster; pass it to Kubernetes components."""
     placements: dict[str, NodePlacement]
@@ -62,11 +65,10 @@ class GkeCluster(pulumi.ComponentResource):
     ) -> None:
         super().__init__(f"{PACKAGE}:gcp:GkeCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.workload_pool = f"{args.project}.svc.id.goog"
-
         node_sa = gcp.serviceaccount.Account(
             f"{name}-nodes",
-            account_id=f"{name}-nodes"[:30],
+            project=args.project,
+            account_id=args.node_account_id,
             display_name=f"GKE nodes of {name}",
             opts=child,
         )
@@ -82,6 +84,9 @@ class GkeCluster(pulumi.ComponentResource):
             self._node_pool(name, args, cluster, pool, node_sa.email)
 
         self.name = cluster.name
+        self.workload_pool = cluster.workload_identity_config.apply(
+            lambda c: (c.workload_pool if c else None) or _workload_pool(args.project)
+        )
         self.endpoint = cluster.endpoint
         self.kubeconfig = pulumi.Output.secret(
             pulumi.Output.all(
@@ -124,8 +129,10 @@ class GkeCluster(pulumi.ComponentResource):
             deletion_protection=args.deletion_protection,
             release_channel=gcp.container.ClusterReleaseChannelArgs(channel=args.release_channel),
             workload_identity_config=gcp.container.ClusterWorkloadIdentityConfigArgs(
-                workload_pool=self.workload_pool
+                workload_pool=_workload_pool(args.project)
             ),
+            # Mounts Secret Manager secrets into pods (CSI) with the pod's Workload Identity.
+            secret_manager_config=gcp.container.ClusterSecretManagerConfigArgs(enabled=True),
             networking_mode="VPC_NATIVE",
             ip_allocation_policy=gcp.container.ClusterIpAllocationPolicyArgs(
                 cluster_secondary_range_name=PODS_RANGE,
@@ -201,3 +208,7 @@ class GkeCluster(pulumi.ComponentResource):
                 parent=self, ignore_changes=["node_count", "initial_node_count"]
             ),
         )
+
+
+def _workload_pool(project: str) -> str:
+    return f"{project}.svc.id.goog"

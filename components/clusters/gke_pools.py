@@ -16,8 +16,11 @@ ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator"
 GPU_TAINT = Toleration(key="nvidia.com/gpu", value="present", effect="NoSchedule")
 # GKE taints every Arm node so that amd64-only images never land there by accident.
 ARM_TAINT = Toleration(key="kubernetes.io/arch", value="arm64", effect="NoSchedule")
-SPOT_LABEL = "cloud.google.com/gke-spot"
+# Spot nodes are tainted so that only workloads that accept preemption (and say so) land there
+# (https://cloud.google.com/kubernetes-engine/docs/how-to/spot-vms#use_taints).
+SPOT_TAINT = Toleration(key="cloud.google.com/gke-spot", value="true", effect="NoSchedule")
 
+_GKE_TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 _POOL_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$")
 
 
@@ -90,19 +93,30 @@ class SystemPoolSettings(ConfigModel):
         )
 
 
+def _pool_taints(pool: NodePoolSettings) -> list[Toleration]:
+    """Taints this program puts on the pool's nodes (GKE adds the Arm one by itself)."""
+    taints = [GPU_TAINT] if pool.shape.has_gpu else []
+    if pool.spot:
+        taints.append(SPOT_TAINT)
+    return taints
+
+
 def pool_placement(pool: NodePoolSettings) -> NodePlacement:
     shape = pool.shape
-    selector = {POOL_LABEL: pool.name}
-    tolerations: list[Toleration] = []
+    selector: dict[str, str] = {}
+    tolerations = _pool_taints(pool)
     if shape.accelerator is not None:
         assert shape.accelerator.gke_accelerator_type is not None
         selector[ACCELERATOR_LABEL] = shape.accelerator.gke_accelerator_type
-        tolerations.append(GPU_TAINT)
     if shape.arch is CpuArch.ARM64:
         selector["kubernetes.io/arch"] = CpuArch.ARM64.value
         tolerations.append(ARM_TAINT)
     return NodePlacement(
-        pool=pool.name, shape=shape, node_selector=selector, tolerations=tuple(tolerations)
+        shape=shape,
+        pool_label=POOL_LABEL,
+        pools=(pool.name,),
+        node_selector=selector,
+        tolerations=tuple(tolerations),
     )
 
 
@@ -112,7 +126,6 @@ def node_config_args(
     """Hardened node settings: shielded VM, GKE metadata server, no legacy endpoints."""
     shape = pool.shape
     accelerators = None
-    taints = None
     if shape.accelerator is not None:
         accelerators = [
             gcp.container.NodePoolNodeConfigGuestAcceleratorArgs(
@@ -130,11 +143,12 @@ def node_config_args(
                 ),
             )
         ]
-        taints = [
-            gcp.container.NodePoolNodeConfigTaintArgs(
-                key=GPU_TAINT.key, value=GPU_TAINT.value or "", effect="NO_SCHEDULE"
-            )
-        ]
+    taints = [
+        gcp.container.NodePoolNodeConfigTaintArgs(
+            key=t.key, value=t.value or "", effect=_GKE_TAINT_EFFECTS[t.effect]
+        )
+        for t in _pool_taints(pool)
+    ]
     return gcp.container.NodePoolNodeConfigArgs(
         machine_type=pool.machine_type,
         disk_size_gb=pool.disk_size_gb,
@@ -145,7 +159,7 @@ def node_config_args(
         oauth_scopes=["https://www.googleapis.com/auth/cloud-platform"],
         labels={"llm-platform/pool": pool.name},
         guest_accelerators=accelerators,
-        taints=taints,
+        taints=taints or None,
         metadata={"disable-legacy-endpoints": "true"},
         shielded_instance_config=gcp.container.NodePoolNodeConfigShieldedInstanceConfigArgs(
             enable_secure_boot=True, enable_integrity_monitoring=True

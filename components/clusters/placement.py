@@ -1,6 +1,6 @@
 """Where a pod runs, in cloud-neutral terms: the Kubernetes layer only ever sees this."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from components.catalog.hardware import MachineShape
 
@@ -20,9 +20,32 @@ class Toleration:
 
 @dataclass(frozen=True, kw_only=True)
 class NodePlacement:
-    """A node pool as a pod sees it: how to select it, which taints to tolerate, its shape."""
+    """Node pools as a pod sees them: which to select, which taints to tolerate, their shape."""
 
-    pool: str
     shape: MachineShape
+    pool_label: str
+    """Node label naming the pool (e.g. `cloud.google.com/gke-nodepool`)."""
+    pools: tuple[str, ...]
+    """Eligible pools, preferred first: a Spot pool, then its on-demand fallback."""
     node_selector: dict[str, str] = field(default_factory=dict)
+    """Labels every eligible node carries (accelerator, CPU architecture)."""
     tolerations: tuple[Toleration, ...] = ()
+
+    def with_fallback(self, fallback: "NodePlacement") -> "NodePlacement":
+        """Prefer these pools, and fall back to `fallback`'s when they have no capacity.
+
+        Both must be the same shape: the server's flags and requests were sized for it.
+        """
+        if fallback.shape != self.shape or fallback.pool_label != self.pool_label:
+            raise ValueError(
+                f"fallback pools {fallback.pools} are {fallback.shape.name}, not {self.shape.name}"
+            )
+        extra = tuple(t for t in fallback.tolerations if t not in self.tolerations)
+        return replace(
+            self,
+            pools=self.pools + fallback.pools,
+            node_selector={
+                k: v for k, v in self.node_selector.items() if fallback.node_selector.get(k) == v
+            },
+            tolerations=self.tolerations + extra,
+        )

@@ -17,6 +17,10 @@ from components.edge.cloud_armor import security_policy_rules
 from components.edge.settings import EdgeSettings
 from components.serving.pod_spec import HEALTH_PATH
 
+# Google Front Ends and health checkers reach container-native (NEG) backends from these ranges
+# (https://cloud.google.com/load-balancing/docs/health-check-concepts#ip-ranges).
+GCLB_SOURCE_RANGES = ("130.211.0.0/22", "35.191.0.0/16")
+
 
 def backend_config_name(edge_name: str) -> str:
     return f"{edge_name}-backend"

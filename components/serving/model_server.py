@@ -7,8 +7,12 @@ import pulumi_kubernetes as k8s
 
 from components import PACKAGE
 from components.clusters.placement import NodePlacement
+from components.serving.network_policy import MODEL_SERVER_COMPONENT
 from components.serving.pod_spec import PORT_NAME, model_server_pod_spec
+from components.serving.secret_files import SecretFiles
 from components.serving.server_plan import ServerPlan
+
+SECRET_REVISION_ANNOTATION = "llm-platform/secret-revision"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -16,7 +20,7 @@ class ModelServerArgs:
     namespace: pulumi.Input[str]
     plan: ServerPlan
     placement: NodePlacement
-    secret_name: pulumi.Input[str]
+    secrets: SecretFiles
     service_account_name: pulumi.Input[str]
     replicas: int = 1
     service_annotations: dict[str, str] = field(default_factory=dict)
@@ -36,7 +40,7 @@ class ModelServer(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.labels = {
             "app.kubernetes.io/name": name,
-            "app.kubernetes.io/component": "model-server",
+            **MODEL_SERVER_COMPONENT,
             "app.kubernetes.io/part-of": "llm-platform",
         }
         self.port = args.plan.port
@@ -58,9 +62,13 @@ class ModelServer(pulumi.ComponentResource):
                     ),
                 ),
                 template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=self.labels),
+                    metadata=k8s.meta.v1.ObjectMetaArgs(
+                        labels=self.labels,
+                        # Servers read their secrets once at start: roll them when one changes.
+                        annotations={SECRET_REVISION_ANNOTATION: args.secrets.revision},
+                    ),
                     spec=model_server_pod_spec(
-                        args.plan, args.placement, args.secret_name, args.service_account_name
+                        args.plan, args.placement, args.secrets, args.service_account_name
                     ),
                 ),
             ),

@@ -1,34 +1,38 @@
-"""The namespace model servers live in: ServiceAccount and the Secret their pods read.
+"""The namespace model servers live in: its ServiceAccount and who may reach its servers.
 
-Cloud-neutral: the Kubernetes provider arrives through `opts`, and the secret values arrive as
-secret Outputs (from Pulumi config, Secret Manager or OCI Vault), never as plain strings.
+Cloud-neutral: the Kubernetes provider arrives through `opts`; the cloud says which source
+ranges its load balancer uses and which annotations bind the ServiceAccount to a cloud identity.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as k8s
-import pulumi_random as random
 
 from components import PACKAGE
-from components.serving.server_plan import API_KEY_KEY, HF_TOKEN_KEY
+from components.naming import known_name
+from components.serving.network_policy import model_server_ingress_policy
+
+SERVICE_ACCOUNT_NAME = "model-server"
+"""Fixed, because the cloud identity binding names it before the namespace exists."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class ServingNamespaceArgs:
     namespace: str
-    hf_token: pulumi.Input[str] | None
-    api_key: pulumi.Input[str] | None
-    """None: generate a 48-character key (clients read it from the `apiKey` stack output)."""
+    server_port: int
+    load_balancer_ranges: Sequence[str]
+    """Source ranges of the load balancer's proxies and health checks."""
+    monitoring_namespaces: Sequence[str]
+    """Namespaces whose pods may scrape `/metrics` on the server port."""
     service_account_annotations: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    """E.g. GKE Workload Identity's `iam.gke.io/gcp-service-account`."""
 
 
 class ServingNamespace(pulumi.ComponentResource):
     namespace: pulumi.Output[str]
     service_account_name: pulumi.Output[str]
-    secret_name: pulumi.Output[str]
-    api_key: pulumi.Output[str]
-    """The key clients send as `Authorization: Bearer ...` (secret)."""
 
     def __init__(
         self, name: str, args: ServingNamespaceArgs, opts: pulumi.ResourceOptions | None = None
@@ -44,28 +48,10 @@ class ServingNamespace(pulumi.ComponentResource):
             opts=child,
         )
         namespace = ns.metadata.apply(lambda m: m.name or args.namespace)
-        if args.api_key is None:
-            # No special characters: the key travels in HTTP headers and shell variables.
-            api_key = random.RandomPassword(
-                f"{name}-api-key", length=48, special=False, opts=child
-            )
-            self.api_key = pulumi.Output.secret(api_key.result)
-        else:
-            self.api_key = pulumi.Output.secret(args.api_key)
-        data: dict[str, pulumi.Input[str]] = {API_KEY_KEY: self.api_key}
-        if args.hf_token is not None:
-            data[HF_TOKEN_KEY] = pulumi.Output.secret(args.hf_token)
-        secret = k8s.core.v1.Secret(
-            f"{name}-secrets",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name="model-server-secrets", namespace=namespace),
-            type="Opaque",
-            string_data=data,
-            opts=child,
-        )
         account = k8s.core.v1.ServiceAccount(
             f"{name}-sa",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name="model-server",
+                name=SERVICE_ACCOUNT_NAME,
                 namespace=namespace,
                 annotations=args.service_account_annotations or None,
             ),
@@ -73,13 +59,16 @@ class ServingNamespace(pulumi.ComponentResource):
             automount_service_account_token=False,
             opts=child,
         )
+        model_server_ingress_policy(
+            f"{name}-ingress-policy",
+            namespace=namespace,
+            port=args.server_port,
+            source_ranges=args.load_balancer_ranges,
+            monitoring_namespaces=args.monitoring_namespaces,
+            opts=child,
+        )
         self.namespace = namespace
-        self.secret_name = secret.metadata.apply(lambda m: m.name or "")
-        self.service_account_name = account.metadata.apply(lambda m: m.name or "")
+        self.service_account_name = known_name(account, SERVICE_ACCOUNT_NAME)
         self.register_outputs(
-            {
-                "namespace": self.namespace,
-                "secret_name": self.secret_name,
-                "service_account_name": self.service_account_name,
-            }
+            {"namespace": self.namespace, "service_account_name": self.service_account_name}
         )

@@ -6,6 +6,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.clusters.placement import GPU_RESOURCE, NodePlacement
+from components.serving.secret_files import (
+    SECRETS_MOUNT_PATH,
+    SECRETS_VOLUME,
+    SecretFiles,
+    launcher_command,
+)
 from components.serving.server_plan import ServerPlan
 
 HEALTH_PATH = "/health"
@@ -18,18 +24,8 @@ STARTUP_PERIOD_SECONDS = 10
 TERMINATION_GRACE_SECONDS = 120
 
 
-def _env(plan: ServerPlan, secret_name: pulumi.Input[str]) -> list[k8s.core.v1.EnvVarArgs]:
-    plain = [k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in sorted(plan.env.items())]
-    secret = [
-        k8s.core.v1.EnvVarArgs(
-            name=env_name,
-            value_from=k8s.core.v1.EnvVarSourceArgs(
-                secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(name=secret_name, key=key)
-            ),
-        )
-        for env_name, key in sorted(plan.secret_env.items())
-    ]
-    return plain + secret
+def _env(plan: ServerPlan) -> list[k8s.core.v1.EnvVarArgs]:
+    return [k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in sorted(plan.env.items())]
 
 
 def _probe(period: int, failures: int, timeout: int = 5) -> k8s.core.v1.ProbeArgs:
@@ -59,15 +55,28 @@ def _resources(plan: ServerPlan) -> k8s.core.v1.ResourceRequirementsArgs:
 
 
 def _volumes(
-    plan: ServerPlan,
+    plan: ServerPlan, secrets: SecretFiles
 ) -> tuple[list[k8s.core.v1.VolumeArgs], list[k8s.core.v1.VolumeMountArgs]]:
     volumes = [
         k8s.core.v1.VolumeArgs(
             name=CACHE_VOLUME,
             empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit=f"{plan.cache_size_gib}Gi"),
-        )
+        ),
+        k8s.core.v1.VolumeArgs(
+            name=SECRETS_VOLUME,
+            csi=k8s.core.v1.CSIVolumeSourceArgs(
+                driver=secrets.csi_driver,
+                read_only=True,
+                volume_attributes={"secretProviderClass": secrets.provider_class},
+            ),
+        ),
     ]
-    mounts = [k8s.core.v1.VolumeMountArgs(name=CACHE_VOLUME, mount_path=plan.cache_path)]
+    mounts = [
+        k8s.core.v1.VolumeMountArgs(name=CACHE_VOLUME, mount_path=plan.cache_path),
+        k8s.core.v1.VolumeMountArgs(
+            name=SECRETS_VOLUME, mount_path=SECRETS_MOUNT_PATH, read_only=True
+        ),
+    ]
     if plan.shm_size_gib is not None:
         volumes.append(
             k8s.core.v1.VolumeArgs(
@@ -81,19 +90,54 @@ def _volumes(
     return volumes, mounts
 
 
+def _node_affinity(placement: NodePlacement) -> k8s.core.v1.AffinityArgs | None:
+    """Several pools (Spot, then on-demand): allow all of them, prefer the first."""
+    if len(placement.pools) == 1:
+        return None
+
+    def pools_in(pools: tuple[str, ...]) -> k8s.core.v1.NodeSelectorTermArgs:
+        return k8s.core.v1.NodeSelectorTermArgs(
+            match_expressions=[
+                k8s.core.v1.NodeSelectorRequirementArgs(
+                    key=placement.pool_label, operator="In", values=list(pools)
+                )
+            ]
+        )
+
+    return k8s.core.v1.AffinityArgs(
+        node_affinity=k8s.core.v1.NodeAffinityArgs(
+            required_during_scheduling_ignored_during_execution=k8s.core.v1.NodeSelectorArgs(
+                node_selector_terms=[pools_in(placement.pools)]
+            ),
+            preferred_during_scheduling_ignored_during_execution=[
+                k8s.core.v1.PreferredSchedulingTermArgs(
+                    weight=100, preference=pools_in(placement.pools[:1])
+                )
+            ],
+        )
+    )
+
+
+def _node_selector(placement: NodePlacement) -> dict[str, str]:
+    if len(placement.pools) == 1:
+        return {**placement.node_selector, placement.pool_label: placement.pools[0]}
+    return dict(placement.node_selector)
+
+
 def model_server_pod_spec(
     plan: ServerPlan,
     placement: NodePlacement,
-    secret_name: pulumi.Input[str],
+    secrets: SecretFiles,
     service_account_name: pulumi.Input[str],
 ) -> k8s.core.v1.PodSpecArgs:
-    volumes, mounts = _volumes(plan)
+    volumes, mounts = _volumes(plan, secrets)
     container = k8s.core.v1.ContainerArgs(
         name="server",
         image=plan.image,
-        args=list(plan.args),
+        command=launcher_command(plan.secret_env),
+        args=[*plan.entrypoint, *plan.args],
         ports=[k8s.core.v1.ContainerPortArgs(name=PORT_NAME, container_port=plan.port)],
-        env=_env(plan, secret_name),
+        env=_env(plan),
         resources=_resources(plan),
         volume_mounts=mounts,
         # Sized from the model: download at a conservative rate plus load/warm-up time.
@@ -110,7 +154,8 @@ def model_server_pod_spec(
         service_account_name=service_account_name,
         automount_service_account_token=False,
         enable_service_links=False,
-        node_selector=placement.node_selector,
+        node_selector=_node_selector(placement),
+        affinity=_node_affinity(placement),
         tolerations=[
             k8s.core.v1.TolerationArgs(
                 key=t.key, operator=t.operator, value=t.value, effect=t.effect

@@ -11,7 +11,7 @@ from components.catalog.hardware import GIB, MachineShape
 from components.catalog.models import ModelCheckpoint
 from components.config_base import ConfigModel, SettingError
 from components.serving.gpu_split import check_image_arch
-from components.serving.images import LLAMA_CPP_IMAGE, TGI_IMAGE, VLLM_IMAGE
+from components.serving.images import LLAMA_CPP_IMAGE, TGI_IMAGE, VLLM_IMAGE, ServerImage
 from components.serving.llamacpp_args import check_llamacpp, llamacpp_args
 from components.serving.memory_fit import (
     FitError,
@@ -33,7 +33,7 @@ SERVER_PORT = 8000
 """Every server listens here, so Services, probes and the edge never depend on the server type."""
 HF_TOKEN_KEY = "hf-token"
 API_KEY_KEY = "api-key"
-"""Keys of the model-server Secret."""
+"""Secret keys: the names of the secret files every server reads."""
 
 # Conservative download speed from the Hugging Face CDN, and the time vLLM/TGI spend loading
 # weights, profiling memory and capturing CUDA graphs; the startup probe allows both.
@@ -55,10 +55,12 @@ class Resources(ConfigModel):
 @dataclass(frozen=True, kw_only=True)
 class ServerPlan:
     image: str
+    entrypoint: tuple[str, ...]
+    """The image's own ENTRYPOINT, run after the secrets launcher."""
     args: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
     secret_env: dict[str, str] = field(default_factory=dict)
-    """Environment variable -> key in the model-server Secret."""
+    """Environment variable -> secret key (a file in the pod's secrets volume)."""
     cache_path: str
     cache_size_gib: int
     shm_size_gib: int | None
@@ -142,7 +144,7 @@ def _gpu_fit(key: str, request: GpuFitRequest) -> GpuFitVerdict:
 
 def _gpu_server_plan(
     *,
-    image: str,
+    image: ServerImage,
     args: list[str],
     env: dict[str, str],
     secret_env: dict[str, str],
@@ -156,7 +158,8 @@ def _gpu_server_plan(
     """What vLLM and TGI share: GPU resources, model cache, /dev/shm, probe timing."""
     cpu, memory = _default_resources(shape, gpus, resources)
     return ServerPlan(
-        image=image,
+        image=image.reference,
+        entrypoint=image.entrypoint,
         args=tuple(args),
         env=env,
         secret_env=secret_env,
@@ -198,7 +201,7 @@ def _plan_vllm(
         ),
     )
     return _gpu_server_plan(
-        image=VLLM_IMAGE.reference,
+        image=VLLM_IMAGE,
         args=vllm_args(settings, checkpoint, verdict, SERVER_PORT),
         env={"HF_HOME": "/models"},
         secret_env=_secret_env(checkpoint, "VLLM_API_KEY", has_hf_token),
@@ -235,7 +238,7 @@ def _plan_tgi(
         ),
     )
     return _gpu_server_plan(
-        image=TGI_IMAGE.reference,
+        image=TGI_IMAGE,
         args=tgi_args(settings, checkpoint, verdict, SERVER_PORT),
         env={"HF_HOME": "/data", "HUGGINGFACE_HUB_CACHE": "/data"},
         secret_env=_secret_env(checkpoint, "API_KEY", has_hf_token),
@@ -269,6 +272,7 @@ def _plan_llamacpp(
         raise SettingError("server.contextPerSlot", str(error)) from None
     return ServerPlan(
         image=LLAMA_CPP_IMAGE.reference,
+        entrypoint=LLAMA_CPP_IMAGE.entrypoint,
         args=tuple(llamacpp_args(settings, checkpoint, verdict, cpu, SERVER_PORT)),
         env={"LLAMA_CACHE": "/models"},
         secret_env=_secret_env(checkpoint, "LLAMA_API_KEY", has_hf_token),

@@ -1,0 +1,181 @@
+"""Secrets on Google Cloud: Secret Manager holds the values, Workload Identity reads them, pods
+mount them through the GKE CSI driver, and no value ever appears in plain text."""
+
+import json
+
+import pytest
+import yaml
+
+from components.secrets.gke_secret_files import GKE_SECRETS_CSI_DRIVER
+from stacks.mock_engine import SECRET as REDACTED
+from stacks.mock_engine import Recording
+from tests.conftest import API_KEY, HF_TOKEN
+from tests.stack_queries import (
+    CLUSTER,
+    DEPLOYMENT,
+    GSA,
+    GSA_IAM_MEMBER,
+    KSA,
+    PROJECT_IAM_MEMBER,
+    SECRET,
+    SECRET_IAM_MEMBER,
+    SECRET_PROVIDER_CLASS,
+    SECRET_VERSION,
+    plain_strings,
+    pod_spec,
+    secret_value,
+)
+
+API_KEY_SECRET = "projects/test-project-123/secrets/llm-test-api-key"
+HF_TOKEN_SECRET = "projects/test-project-123/secrets/llm-test-hf-token"
+
+
+@pytest.fixture
+def stack(raw_config, run_stack) -> Recording:
+    return run_stack(raw_config)
+
+
+def test_no_secret_value_appears_in_plain_text_anywhere(stack) -> None:
+    plain = [s for r in stack.resources for s in plain_strings(r.inputs)]
+    plain += list(plain_strings(stack.outputs))
+    assert not [s for s in plain if HF_TOKEN in s or API_KEY in s]
+    everything = json.dumps([r.redacted_inputs() for r in stack.resources])
+    assert HF_TOKEN not in everything and API_KEY not in everything
+    assert stack.outputs["apiKey"] == REDACTED
+    assert stack.outputs["kubeconfig"] == REDACTED
+
+
+def test_values_are_stored_only_as_secret_manager_versions(stack) -> None:
+    secrets = {r.inputs["secretId"]: r for r in stack.of_type(SECRET)}
+    assert set(secrets) == {"llm-test-api-key", "llm-test-hf-token"}
+    stored = {
+        next(s for s in secrets.values() if s.urn in v.dependencies).inputs["secretId"]: (
+            secret_value(v.inputs["secretData"])
+        )
+        for v in stack.of_type(SECRET_VERSION)
+    }
+    assert stored == {"llm-test-api-key": API_KEY, "llm-test-hf-token": HF_TOKEN}
+    assert not stack.of_type("kubernetes:core/v1:Secret")
+
+
+def test_secrets_have_replication_and_labels(stack, raw_config, run_stack) -> None:
+    for secret in stack.of_type(SECRET):
+        assert secret.inputs["replication"] == {"auto": {}}
+        assert secret.inputs["labels"]["app"] == "llm-platform"
+    raw_config["gcp"]["secrets"] = {"replicaLocations": ["us-central1", "us-east1"]}
+    regional = run_stack(raw_config)
+    for secret in regional.of_type(SECRET):
+        assert secret.inputs["replication"] == {
+            "userManaged": {"replicas": [{"location": "us-central1"}, {"location": "us-east1"}]}
+        }
+
+
+def test_api_key_is_generated_when_not_configured(raw_config, run_stack) -> None:
+    recording = run_stack(raw_config, api_key=None)
+    password = recording.one("random:index/randomPassword:RandomPassword")
+    assert password.inputs["length"] >= 32 and password.inputs["special"] is False
+    [api_key_version] = [
+        v
+        for v in recording.of_type(SECRET_VERSION)
+        if recording.one(SECRET, "model-secrets-api-key").urn in v.dependencies
+    ]
+    assert password.urn in api_key_version.dependencies
+    assert recording.outputs["apiKey"] == REDACTED
+    assert recording.outputs["apiKeySecret"] == API_KEY_SECRET
+
+
+def test_model_servers_run_as_the_workload_identity_service_account(stack) -> None:
+    ksa = stack.one(KSA)
+    gsa = stack.one(GSA, "model-servers-gsa")
+    assert gsa.inputs["accountId"] == "llm-test-models"
+    assert "iam.gke.io/gcp-service-account" in ksa.inputs["metadata"]["annotations"]
+    assert gsa.urn in ksa.dependencies
+    spec = pod_spec(stack)
+    assert spec["serviceAccountName"] == ksa.inputs["metadata"]["name"] == "model-server"
+    assert ksa.urn in stack.one(DEPLOYMENT).dependencies
+    binding = stack.one(GSA_IAM_MEMBER)
+    assert binding.inputs["role"] == "roles/iam.workloadIdentityUser"
+    assert binding.inputs["member"] == (
+        "serviceAccount:test-project-123.svc.id.goog[llm/model-server]"
+    )
+    assert gsa.urn in binding.dependencies
+    # IAM refuses members of a workload pool until a cluster has created it.
+    assert stack.one(CLUSTER).urn in binding.dependencies
+
+
+def test_secret_access_is_granted_per_secret_not_on_the_project(stack) -> None:
+    gsa = stack.one(GSA, "model-servers-gsa")
+    grants = stack.of_type(SECRET_IAM_MEMBER)
+    assert {g.inputs["secretId"] for g in grants} == {API_KEY_SECRET, HF_TOKEN_SECRET}
+    for grant in grants:
+        assert grant.inputs["role"] == "roles/secretmanager.secretAccessor"
+        assert gsa.urn in grant.dependencies
+    project_roles = {m.inputs["role"] for m in stack.of_type(PROJECT_IAM_MEMBER)}
+    assert project_roles == {"roles/container.defaultNodeServiceAccount"}
+
+
+def test_pods_mount_the_secrets_through_the_gke_csi_driver(stack) -> None:
+    assert stack.one(CLUSTER).inputs["secretManagerConfig"] == {"enabled": True}
+    provider_class = stack.one(SECRET_PROVIDER_CLASS)
+    assert provider_class.inputs["spec"]["provider"] == "gke"
+    files = yaml.safe_load(provider_class.inputs["spec"]["parameters"]["secrets"])
+    assert files == [
+        {"resourceName": f"{API_KEY_SECRET}/versions/latest", "path": "api-key"},
+        {"resourceName": f"{HF_TOKEN_SECRET}/versions/latest", "path": "hf-token"},
+    ]
+    spec = pod_spec(stack)
+    volume = next(v for v in spec["volumes"] if "csi" in v)
+    assert volume["csi"] == {
+        "driver": GKE_SECRETS_CSI_DRIVER,
+        "readOnly": True,
+        "volumeAttributes": {"secretProviderClass": provider_class.inputs["metadata"]["name"]},
+    }
+    assert provider_class.urn in stack.one(DEPLOYMENT).dependencies
+
+
+def test_server_reads_its_key_and_token_from_the_mounted_files(stack) -> None:
+    [container] = pod_spec(stack)["containers"]
+    shell, flag, script, _ = container["command"]
+    assert (shell, flag) == ("/bin/sh", "-c")
+    assert 'VLLM_API_KEY="$(cat /var/run/secrets/llm-platform/api-key)"' in script
+    assert 'HF_TOKEN="$(cat /var/run/secrets/llm-platform/hf-token)"' in script
+    assert script.endswith('exec "$@"')
+    assert container["args"][:2] == ["vllm", "serve"]
+    # Nothing secret comes through the environment block of the manifest.
+    assert container["env"] == [{"name": "HF_HOME", "value": "/models"}]
+    mount = next(m for m in container["volumeMounts"] if m["name"] == "secrets")
+    assert mount == {
+        "name": "secrets",
+        "mountPath": "/var/run/secrets/llm-platform",
+        "readOnly": True,
+    }
+
+
+def test_pods_roll_when_a_secret_version_changes(stack) -> None:
+    deployment = stack.one(DEPLOYMENT)
+    annotations = deployment.inputs["spec"]["template"]["metadata"]["annotations"]
+    assert "llm-platform/secret-revision" in annotations
+    for version in stack.of_type(SECRET_VERSION):
+        assert version.urn in deployment.dependencies
+
+
+def test_public_model_without_token_stores_only_the_api_key(raw_config, run_stack) -> None:
+    raw_config["gcp"]["cluster"]["pools"] = [
+        {"name": "arm", "machineType": "t2a-standard-16", "maxNodes": 2}
+    ]
+    raw_config["models"] = [
+        {
+            "name": "chat-cpu",
+            "model": "llama-3.1-8b-instruct-q8_0-gguf",
+            "pool": "arm",
+            "server": {"type": "llamacpp"},
+        }
+    ]
+    recording = run_stack(raw_config, hf_token=None)
+    assert [s.inputs["secretId"] for s in recording.of_type(SECRET)] == ["llm-test-api-key"]
+    [grant] = recording.of_type(SECRET_IAM_MEMBER)
+    assert grant.inputs["secretId"] == API_KEY_SECRET
+    [container] = pod_spec(recording, "chat-cpu-deployment")["containers"]
+    assert "LLAMA_API_KEY" in container["command"][2]
+    assert "HF_TOKEN" not in container["command"][2]
+    assert container["args"][0] == "/app/llama-server"
