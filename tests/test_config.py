@@ -112,3 +112,72 @@ def test_invalid_config_registers_nothing(raw_config, run_stack) -> None:
     with pytest.raises(ConfigError):
         run_stack(raw_config, recording=recording)
     assert recording.resources == []
+
+
+def spot_pair(raw: dict[str, Any], *, fallback_machine: str = "g2-standard-8") -> None:
+    raw["gcp"]["cluster"]["pools"] = [
+        {"name": "l4-spot", "machineType": "g2-standard-8", "spot": True, "maxNodes": 3},
+        {"name": "l4", "machineType": fallback_machine, "maxNodes": 1},
+    ]
+    raw["models"][0]["pool"] = "l4-spot"
+
+
+def test_spot_without_fallback_is_an_error_when_the_cluster_requires_one(raw_config) -> None:
+    spot_pair(raw_config)
+    raw_config["gcp"]["cluster"]["requireOnDemandFallback"] = True
+    [problem] = problems(raw_config)
+    assert problem.startswith("llm-platform:models[0].fallbackPool: required")
+    assert "requireOnDemandFallback" in problem
+
+
+def test_spot_without_fallback_is_allowed_by_default(raw_config) -> None:
+    spot_pair(raw_config)
+    _, [server] = validate(raw_config, has_hf_token=True)
+    assert server.fallback_pool is None
+
+
+def test_spot_with_on_demand_fallback_is_planned(raw_config) -> None:
+    spot_pair(raw_config)
+    raw_config["gcp"]["cluster"]["requireOnDemandFallback"] = True
+    raw_config["models"][0]["fallbackPool"] = "l4"
+    _, [server] = validate(raw_config, has_hf_token=True)
+    assert server.pool.name == "l4-spot"
+    assert server.fallback_pool is not None and server.fallback_pool.name == "l4"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"fallbackPool": "missing"}, "no pool named 'missing'"),
+        ({"fallbackPool": "l4", "pool": "l4"}, "is on-demand already"),
+        ({"fallbackPool": "l4-spot", "pool": "l4-spot"}, "is a Spot pool"),
+    ],
+)
+def test_fallback_pool_must_be_another_on_demand_pool(raw_config, change, expected) -> None:
+    spot_pair(raw_config)
+    raw_config["models"][0].update(change)
+    [problem] = problems(raw_config)
+    assert problem.startswith("llm-platform:models[0].fallbackPool:")
+    assert expected in problem
+
+
+def test_fallback_pool_must_have_the_same_machine_type(raw_config) -> None:
+    spot_pair(raw_config, fallback_machine="g2-standard-12")
+    raw_config["models"][0]["fallbackPool"] = "l4"
+    [problem] = problems(raw_config)
+    assert "'l4' is g2-standard-12 but 'l4-spot' is g2-standard-8" in problem
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "key"),
+    [
+        ({"secrets": {"replicaLocations": ["us central"]}}, "us central", "gcp.secrets"),
+        ({"monitoringNamespaces": ["Monitoring"]}, "Monitoring", "gcp.monitoringNamespaces"),
+        ({"namespace": "LLM"}, "LLM", "gcp.namespace"),
+    ],
+)
+def test_bad_secret_and_namespace_settings_name_the_key(raw_config, section, value, key) -> None:
+    raw_config["gcp"].update(section)
+    [problem] = problems(raw_config)
+    assert problem.startswith(f"llm-platform:{key}")
+    assert value in problem

@@ -195,3 +195,50 @@ def test_apis_are_enabled_before_the_cluster(stack) -> None:
     assert stack.outputs["vertexAiEndpoint"].startswith(
         "https://us-central1-aiplatform.googleapis.com/"
     )
+
+
+def test_spot_pool_is_tainted_and_model_falls_back_to_on_demand(raw_config, run_stack) -> None:
+    raw_config["gcp"]["cluster"]["pools"] = [
+        {"name": "l4-spot", "machineType": "g2-standard-8", "spot": True, "maxNodes": 4},
+        {"name": "l4", "machineType": "g2-standard-8", "maxNodes": 1},
+    ]
+    raw_config["gcp"]["cluster"]["requireOnDemandFallback"] = True
+    raw_config["models"][0].update(pool="l4-spot", fallbackPool="l4")
+    recording = run_stack(raw_config)
+    spot = recording.one(NODE_POOL, "llm-l4-spot").inputs
+    on_demand = recording.one(NODE_POOL, "llm-l4").inputs
+    spot_taint = {"key": "cloud.google.com/gke-spot", "value": "true", "effect": "NO_SCHEDULE"}
+    assert spot["nodeConfig"]["spot"] is True and spot_taint in spot["nodeConfig"]["taints"]
+    assert on_demand["nodeConfig"]["spot"] is False
+    assert spot_taint not in on_demand["nodeConfig"]["taints"]
+    spec = pod_spec(recording)
+    assert "cloud.google.com/gke-nodepool" not in spec["nodeSelector"]
+    assert spec["nodeSelector"]["cloud.google.com/gke-accelerator"] == "nvidia-l4"
+    affinity = spec["affinity"]["nodeAffinity"]
+    [required] = affinity["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    assert required["matchExpressions"] == [
+        {"key": "cloud.google.com/gke-nodepool", "operator": "In", "values": ["l4-spot", "l4"]}
+    ]
+    [preferred] = affinity["preferredDuringSchedulingIgnoredDuringExecution"]
+    assert preferred["preference"]["matchExpressions"][0]["values"] == ["l4-spot"]
+    tolerated = {t["key"] for t in spec["tolerations"]}
+    assert tolerated == {"nvidia.com/gpu", "cloud.google.com/gke-spot"}
+
+
+def test_only_the_load_balancer_and_monitoring_reach_the_servers(stack) -> None:
+    policy = stack.one("kubernetes:networking.k8s.io/v1:NetworkPolicy").inputs
+    pod_labels = stack.one(DEPLOYMENT).inputs["spec"]["template"]["metadata"]["labels"]
+    assert policy["metadata"]["namespace"] == "llm"
+    assert policy["spec"]["podSelector"]["matchLabels"].items() <= pod_labels.items()
+    assert policy["spec"]["policyTypes"] == ["Ingress"]
+    [rule] = policy["spec"]["ingress"]
+    assert rule["ports"] == [{"port": 8000, "protocol": "TCP"}]
+    cidrs = {p["ipBlock"]["cidr"] for p in rule["from"] if "ipBlock" in p}
+    assert cidrs == {"130.211.0.0/22", "35.191.0.0/16"}
+    namespaces = {
+        p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        for p in rule["from"]
+        if "namespaceSelector" in p
+    }
+    assert namespaces == {"gmp-system", "monitoring"}
+    assert not [p for p in rule["from"] if "podSelector" in p]
