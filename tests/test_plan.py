@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
-    for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "__main__.py"):
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "__main__.py"):
         shutil.copy(ROOT / name, tmp_path / name)
     return tmp_path
 
@@ -48,6 +48,33 @@ def test_dev_plan_writes_the_documented_json_and_manifests(project_copy: Path) -
     )
     assert deployment["kind"] == "Deployment"
     assert deployment["spec"]["replicas"] == 1
+
+
+def test_prod_plan_is_regional_protected_and_falls_back_from_spot(project_copy: Path) -> None:
+    assert plan.main(["prod"], root=project_copy) == 0
+    document = json.loads((project_copy / "build/plan/prod.json").read_text())
+
+    def one(type_token: str) -> dict:
+        [found] = [r for r in document["resources"] if r["type"] == type_token]
+        return found["inputs"]
+
+    cluster = one("gcp:container/cluster:Cluster")
+    assert cluster["deletionProtection"] is True
+    assert cluster["location"] == "us-central1"
+    [ban] = [
+        r
+        for r in one("gcp:compute/securityPolicy:SecurityPolicy")["rules"]
+        if r["action"] == "rate_based_ban"
+    ]
+    assert ban["rateLimitOptions"]["enforceOnKey"] == "HTTP_HEADER"
+    manifests = project_copy / "build/plan/prod/manifests"
+    deployment = yaml.safe_load(
+        (manifests / "deployment-llama-3-1-8b-deployment.yaml").read_text()
+    )
+    affinity = deployment["spec"]["template"]["spec"]["affinity"]["nodeAffinity"]
+    [term] = affinity["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    assert term["matchExpressions"][0]["values"] == ["l4-spot", "l4"]
+    assert (manifests / "managedcertificate-llm-edge-certificate.yaml").exists()
 
 
 def test_secure_values_are_never_decrypted_or_printed(project_copy: Path, capsys) -> None:
@@ -101,8 +128,8 @@ def test_invalid_stack_registers_nothing(project_copy: Path) -> None:
 
 
 def test_missing_stack_file_exits_2(project_copy: Path, capsys) -> None:
-    assert plan.main(["prod"], root=project_copy) == 2
-    assert "Pulumi.prod.yaml not found" in capsys.readouterr().err
+    assert plan.main(["staging"], root=project_copy) == 2
+    assert "Pulumi.staging.yaml not found" in capsys.readouterr().err
 
 
 def test_nested_secure_value_is_refused(project_copy: Path) -> None:
