@@ -28,7 +28,8 @@ from components.serving.namespace import (
 )
 from components.serving.secret_files import SecretFiles
 from components.serving.server_plan import SERVER_PORT
-from stacks.config import GcpConfig, LoadedConfig, PlannedServer
+from stacks.config import LoadedConfig, PlannedServer
+from stacks.gcp_config import GcpConfig
 
 EDGE_NAME = "llm-edge"
 _ACCOUNT_ID_MAX = 30

@@ -1,0 +1,116 @@
+"""Google Cloud configuration (`llm-platform:gcp`): project, cluster, edge, secrets."""
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from components.clusters.gke_pools import NodePoolSettings, SystemPoolSettings
+from components.config_base import ConfigModel
+from components.edge.settings import EdgeSettings
+
+DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
+"""Names that become Kubernetes object names and host labels."""
+_K8S_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
+
+
+def _default_pools() -> list[NodePoolSettings]:
+    return [NodePoolSettings(name="l4", machine_type="g2-standard-8", min_nodes=0, max_nodes=2)]
+
+
+class GkeClusterConfig(ConfigModel):
+    regional: bool = False
+    """False: zonal control plane in zones[0] (cheaper); True: regional control plane."""
+    zones: Annotated[list[str], Field(min_length=1)]
+    """Node zones; pick ones offering the GPUs (`gcloud compute accelerator-types list`)."""
+    release_channel: Literal["RAPID", "REGULAR", "STABLE"] = "REGULAR"
+    deletion_protection: bool = True
+    system_pool: SystemPoolSettings = SystemPoolSettings()
+    pools: list[NodePoolSettings] = Field(default_factory=_default_pools)
+    master_authorized_cidrs: list[str] = Field(default_factory=list)
+    require_on_demand_fallback: bool = False
+    """True: every model on a Spot pool must name an on-demand fallbackPool."""
+
+    @model_validator(mode="after")
+    def _unique_pools(self) -> "GkeClusterConfig":
+        names = [p.name for p in self.pools]
+        duplicates = sorted({n for n in names if names.count(n) > 1} | ({"system"} & set(names)))
+        if duplicates:
+            raise ValueError(f"pool names must be unique and not 'system': {duplicates}")
+        return self
+
+
+class SecretManagerConfig(ConfigModel):
+    replica_locations: list[str] = Field(default_factory=list)
+    """Empty: automatic replication. Else the regions that may hold the secrets' data."""
+
+    @field_validator("replica_locations")
+    @classmethod
+    def _regions(cls, values: list[str]) -> list[str]:
+        wrong = [v for v in values if not _REGION.match(v)]
+        if wrong:
+            raise ValueError(f"{wrong} are not regions such as us-central1")
+        return values
+
+
+def _default_monitoring_namespaces() -> list[str]:
+    # gmp-system: GKE managed Prometheus collectors; monitoring: a self-run Prometheus.
+    return ["gmp-system", "monitoring"]
+
+
+class GcpConfig(ConfigModel):
+    project: str
+    region: str
+    namespace: str = "llm"
+    cluster: GkeClusterConfig
+    edge: EdgeSettings = EdgeSettings()
+    secrets: SecretManagerConfig = SecretManagerConfig()
+    monitoring_namespaces: list[str] = Field(default_factory=_default_monitoring_namespaces)
+    """Namespaces allowed (besides the load balancer) to reach the model servers' port."""
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        if not DNS_LABEL.match(value):
+            raise ValueError(
+                "must be 1-40 lowercase letters, digits or '-', starting with a letter"
+            )
+        return value
+
+    @field_validator("monitoring_namespaces")
+    @classmethod
+    def _namespaces(cls, values: list[str]) -> list[str]:
+        wrong = [v for v in values if not _K8S_NAME.match(v)]
+        if wrong:
+            raise ValueError(f"{wrong} are not Kubernetes namespace names")
+        return values
+
+    @field_validator("project")
+    @classmethod
+    def _project_id(cls, value: str) -> str:
+        if not _PROJECT_ID.match(value):
+            raise ValueError(
+                f"{value!r} is not a project ID (6-30 lowercase letters, digits, '-');"
+                " use the ID from `gcloud projects list`, not the name or number"
+            )
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not _REGION.match(value):
+            raise ValueError(f"{value!r} is not a region such as us-central1")
+        return value
+
+    @model_validator(mode="after")
+    def _zones_in_region(self) -> "GcpConfig":
+        outside = [z for z in self.cluster.zones if not z.startswith(f"{self.region}-")]
+        if outside:
+            raise ValueError(f"cluster.zones {outside} are not in region {self.region}")
+        return self
+
+    @property
+    def cluster_location(self) -> str:
+        return self.region if self.cluster.regional else self.cluster.zones[0]
