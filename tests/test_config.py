@@ -181,3 +181,27 @@ def test_bad_secret_and_namespace_settings_name_the_key(raw_config, section, val
     [problem] = problems(raw_config)
     assert problem.startswith(f"llm-platform:{key}")
     assert value in problem
+
+
+@pytest.mark.parametrize(
+    ("rate_limit", "expected"),
+    [
+        ({"requests": 0}, "greater than 0"),
+        ({"requests": -5}, "greater than 0"),
+        ({"intervalSec": 45}, "45"),
+        ({"banThreshold": {"requests": 100}}, "banThreshold needs action: rate_based_ban"),
+        ({"action": "rate_based_ban", "requests": 20_000}, "above 10000"),
+    ],
+)
+def test_bad_rate_limits_name_the_key(raw_config, rate_limit, expected) -> None:
+    raw_config["gcp"]["edge"] = {"rateLimit": rate_limit}
+    [problem] = problems(raw_config)
+    assert problem.startswith("llm-platform:gcp.edge.rateLimit")
+    assert expected in problem
+
+
+def test_domain_must_be_a_hostname(raw_config) -> None:
+    raw_config["gcp"]["edge"] = {"domain": "https://llm.example.com/"}
+    [problem] = problems(raw_config)
+    assert problem.startswith("llm-platform:gcp.edge.domain: ")
+    assert "not a DNS hostname" in problem

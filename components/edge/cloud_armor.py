@@ -29,6 +29,11 @@ def rate_limit_rule(limit: RateLimitSettings) -> gcp.compute.SecurityPolicyRuleA
             count=limit.requests, interval_sec=limit.interval_sec
         ),
         ban_duration_sec=limit.ban_duration_sec if limit.action == "rate_based_ban" else None,
+        ban_threshold=None
+        if limit.ban_threshold is None
+        else gcp.compute.SecurityPolicyRuleRateLimitOptionsBanThresholdArgs(
+            count=limit.ban_threshold.requests, interval_sec=limit.ban_threshold.interval_sec
+        ),
     )
     return gcp.compute.SecurityPolicyRuleArgs(
         priority=RATE_LIMIT_PRIORITY,

@@ -4,14 +4,21 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from components.config_base import ConfigModel
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # Cloud Armor accepts only these rate-limit intervals
 # (https://cloud.google.com/armor/docs/rate-limiting-overview).
+_BAN_MAX_REQUESTS = 10_000
+"""Cloud Armor's limit on rateLimitThreshold.count for rate_based_ban (throttle: 1,000,000)."""
 RateLimitInterval = Literal[10, 30, 60, 120, 180, 240, 300, 600, 900, 1200, 1800, 2700, 3600]
+
+
+class BanThreshold(ConfigModel):
+    requests: Annotated[int, Field(gt=0, le=10_000_000)]
+    interval_sec: RateLimitInterval = 600
 
 
 class RateLimitSettings(ConfigModel):
@@ -22,6 +29,21 @@ class RateLimitSettings(ConfigModel):
     key: Literal["ip", "api-key"] = "ip"
     """`api-key` counts per Authorization header, so clients behind one NAT are not lumped."""
     ban_duration_sec: Annotated[int, Field(ge=60, le=86400)] = 600
+    ban_threshold: BanThreshold | None = None
+    """rate_based_ban only: throttle above `requests` (429), and ban for banDurationSec only the
+    clients whose requests also exceed this; unset: a client over `requests` is refused for
+    banDurationSec."""
+
+    @model_validator(mode="after")
+    def _ban_limits(self) -> "RateLimitSettings":
+        if self.ban_threshold is not None and self.action != "rate_based_ban":
+            raise ValueError("banThreshold needs action: rate_based_ban; remove it or switch")
+        if self.action == "rate_based_ban" and self.requests > _BAN_MAX_REQUESTS:
+            raise ValueError(
+                f"requests ({self.requests}) is above {_BAN_MAX_REQUESTS}, the most Cloud Armor"
+                " accepts for rate_based_ban; lower it or use a longer intervalSec"
+            )
+        return self
 
 
 class EdgeSettings(ConfigModel):

@@ -68,7 +68,9 @@ class SecretManagerSecrets(pulumi.ComponentResource):
         self.secrets = [
             self._store(name, key, value, args, child) for key, value in values.items()
         ]
-        self.api_key_resource_name = self.secrets[0].resource_name
+        self.api_key_resource_name = next(
+            s.resource_name for s in self.secrets if s.key == API_KEY_KEY
+        )
         self.register_outputs(
             {
                 "secrets": [s.resource_name for s in self.secrets],
