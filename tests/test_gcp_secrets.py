@@ -179,3 +179,12 @@ def test_public_model_without_token_stores_only_the_api_key(raw_config, run_stac
     assert "LLAMA_API_KEY" in container["command"][2]
     assert "HF_TOKEN" not in container["command"][2]
     assert container["args"][0] == "/app/llama-server"
+
+
+def test_secrets_and_identity_are_created_in_parallel_with_the_cluster(stack) -> None:
+    apis = {r.urn for r in stack.of_type("gcp:projects/service:Service")}
+    cluster = stack.one(CLUSTER).urn
+    for secret in stack.of_type(SECRET):
+        assert set(secret.dependencies) <= apis
+    for account in stack.of_type(GSA):
+        assert cluster not in account.dependencies
