@@ -15,16 +15,16 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from components.catalog.models import MODELS, ModelCheckpoint
 from components.clusters.gke_pools import NodePoolSettings
-from components.config_base import ConfigModel, SettingError
+from components.config_base import ConfigModel, DnsLabel, SettingError
 from components.serving.server_plan import Resources, ServerPlan, plan_server
 from components.serving.settings import ServerSettings, VllmSettings
-from stacks.gcp_config import DNS_LABEL, GcpConfig
+from stacks.gcp_config import GcpConfig
 
 NAMESPACE = "llm-platform"
 
 
 class ModelServerConfig(ConfigModel):
-    name: str
+    name: DnsLabel
     """Kubernetes name of the Deployment/Service and the host label behind the edge."""
     model: str
     """Catalogue key, e.g. llama-3.1-8b-instruct (see README)."""
@@ -35,15 +35,6 @@ class ModelServerConfig(ConfigModel):
     replicas: Annotated[int, Field(ge=1, le=100)] = 1
     server: ServerSettings = VllmSettings()
     resources: Resources = Resources()
-
-    @field_validator("name")
-    @classmethod
-    def _dns_label(cls, value: str) -> str:
-        if not DNS_LABEL.match(value):
-            raise ValueError(
-                "must be 1-40 lowercase letters, digits or '-', starting with a letter"
-            )
-        return value
 
     @field_validator("model")
     @classmethod

@@ -6,11 +6,9 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from components.clusters.gke_pools import NodePoolSettings, SystemPoolSettings
-from components.config_base import ConfigModel
+from components.config_base import ConfigModel, DnsLabel
 from components.edge.settings import EdgeSettings
 
-DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
-"""Names that become Kubernetes object names and host labels."""
 _K8S_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
@@ -63,21 +61,12 @@ def _default_monitoring_namespaces() -> list[str]:
 class GcpConfig(ConfigModel):
     project: str
     region: str
-    namespace: str = "llm"
+    namespace: DnsLabel = "llm"
     cluster: GkeClusterConfig
     edge: EdgeSettings = EdgeSettings()
     secrets: SecretManagerConfig = SecretManagerConfig()
     monitoring_namespaces: list[str] = Field(default_factory=_default_monitoring_namespaces)
     """Namespaces allowed (besides the load balancer) to reach the model servers' port."""
-
-    @field_validator("namespace")
-    @classmethod
-    def _namespace(cls, value: str) -> str:
-        if not DNS_LABEL.match(value):
-            raise ValueError(
-                "must be 1-40 lowercase letters, digits or '-', starting with a letter"
-            )
-        return value
 
     @field_validator("monitoring_namespaces")
     @classmethod

@@ -34,7 +34,8 @@ class NodePlacement:
     def with_fallback(self, fallback: "NodePlacement") -> "NodePlacement":
         """Prefer these pools, and fall back to `fallback`'s when they have no capacity.
 
-        Both must be the same shape: the server's flags and requests were sized for it.
+        Both must be the same shape: the server's flags and requests were sized for it, and
+        the shape is what decides the node selector, so this one serves both.
         """
         if fallback.shape != self.shape or fallback.pool_label != self.pool_label:
             raise ValueError(
@@ -44,8 +45,5 @@ class NodePlacement:
         return replace(
             self,
             pools=self.pools + fallback.pools,
-            node_selector={
-                k: v for k, v in self.node_selector.items() if fallback.node_selector.get(k) == v
-            },
             tolerations=self.tolerations + extra,
         )
