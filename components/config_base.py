@@ -1,6 +1,8 @@
 """Base class for every piece of user configuration: strict, immutable, camelCase in YAML."""
 
 import re
+from collections import Counter
+from collections.abc import Hashable, Iterable
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -10,10 +12,13 @@ _DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
 
 
 class ConfigModel(BaseModel):
-    """Unknown keys are errors (a typo must not silently fall back to a default)."""
+    """Unknown keys are errors (a typo must not silently fall back to a default), and values
+    are not coerced: `minNodes: true` or `replicas: "2"` is a mistake to report, not a 1 or a 2.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         frozen=True,
         alias_generator=to_camel,
         populate_by_name=True,
@@ -27,6 +32,12 @@ class SettingError(ValueError):
         super().__init__(f"{key}: {message}")
         self.key = key
         self.message = message
+
+
+def repeated(values: Iterable[Hashable]) -> list[str]:
+    """The values that occur more than once, sorted, for a 'must be unique' message."""
+    counts = Counter(values)
+    return sorted(str(v) for v, n in counts.items() if n > 1)
 
 
 def _dns_label(value: str) -> str:

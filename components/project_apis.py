@@ -11,6 +11,11 @@ REQUIRED_APIS = (
     "compute.googleapis.com",
     "container.googleapis.com",
     "iam.googleapis.com",
+    # Short-lived tokens for a Kubernetes ServiceAccount acting as a Google service account
+    # (Workload Identity), which the Secret Manager CSI driver uses to read the secrets.
+    "iamcredentials.googleapis.com",
+    # The llama-server image built from images/llama-server is pushed here.
+    "artifactregistry.googleapis.com",
     "secretmanager.googleapis.com",
     # Vertex AI Model Garden MaaS (meta/llama3-405b-instruct-maas) for the Cloud Run frontend.
     "aiplatform.googleapis.com",

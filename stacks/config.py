@@ -1,10 +1,11 @@
 """The whole stack configuration: one pydantic tree, validated before any resource exists.
 
 Pulumi config keys (namespace `llm-platform`):
-  gcp               object  GcpConfig (stacks/gcp_config.py)
-  models            list    ModelServerConfig below
-  huggingFaceToken  secret  needed for gated models (Llama, Gemma)
-  apiKey            secret  optional; generated when absent
+  gcp                   object  GcpConfig (stacks/gcp_config.py)
+  models                list    ModelServerConfig below
+  tenants               list    who may call the API, each with its own key and rate limit
+  huggingFaceToken      secret  needed for gated models (Llama, Gemma)
+  keySecret-<tenant>    secret  optional secret part of a tenant's key; generated when absent
 """
 
 from dataclasses import dataclass
@@ -15,8 +16,10 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from components.catalog.models import MODELS, ModelCheckpoint
 from components.clusters.gke_pools import NodePoolSettings
-from components.config_base import ConfigModel, DnsLabel, SettingError
-from components.serving.server_plan import Resources, ServerPlan, plan_server
+from components.config_base import ConfigModel, DnsLabel, SettingError, repeated
+from components.edge.tenants import TenantList, default_tenants
+from components.serving.planner import plan_server
+from components.serving.server_plan import PlanRequest, Resources, ServerPlan
 from components.serving.settings import ServerSettings, VllmSettings
 from stacks.gcp_config import GcpConfig
 
@@ -35,6 +38,8 @@ class ModelServerConfig(ConfigModel):
     replicas: Annotated[int, Field(ge=1, le=100)] = 1
     server: ServerSettings = VllmSettings()
     resources: Resources = Resources()
+    tenants: Annotated[list[str], Field(min_length=1)] | None = None
+    """Tenants whose keys this server accepts; unset: every tenant."""
 
     @field_validator("model")
     @classmethod
@@ -58,11 +63,18 @@ class StackConfig(ConfigModel):
     models: Annotated[list[ModelServerConfig], Field(min_length=1)] = Field(
         default_factory=_default_models
     )
+    tenants: TenantList = Field(default_factory=default_tenants)
+
+    @model_validator(mode="after")
+    def _unique_tenants(self) -> "StackConfig":
+        duplicates = repeated(t.name for t in self.tenants)
+        if duplicates:
+            raise ValueError(f"tenant names must be unique: {duplicates}")
+        return self
 
     @model_validator(mode="after")
     def _unique_models(self) -> "StackConfig":
-        names = [m.name for m in self.models]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
+        duplicates = repeated(m.name for m in self.models)
         if duplicates:
             raise ValueError(f"model names must be unique: {duplicates}")
         return self
@@ -81,7 +93,8 @@ class LoadedConfig:
     stack: StackConfig
     servers: list[PlannedServer]
     hf_token: pulumi.Output[str] | None
-    api_key: pulumi.Output[str] | None
+    tenant_secrets: dict[str, pulumi.Output[str] | None]
+    """Tenant -> the secret part of its key set in config, or None to generate one."""
 
 
 class ConfigError(pulumi.RunError):
@@ -91,6 +104,9 @@ class ConfigError(pulumi.RunError):
         self.problems = problems
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"invalid stack configuration ({len(problems)} problems):\n{lines}")
+
+
+_TYPE_ONLY_ERRORS = ("model_type", "list_type", "dict_type", "model_attributes_type")
 
 
 def _key_path(loc: tuple[int | str, ...]) -> str:
@@ -108,7 +124,9 @@ def _describe(error: Any) -> str:
         return f"{_key_path(loc)}: unknown key; remove it or fix its spelling (see README)"
     if error["type"] == "missing":
         return f"{_key_path(loc)}: required; add it (see README for an example)"
-    if error["type"] in ("model_type", "list_type", "dict_type", "model_attributes_type"):
+    if isinstance(error["input"], dict | list) or error["type"] in _TYPE_ONLY_ERRORS:
+        # A model-level rule already names the fields it compares; echoing the whole object
+        # would bury a one-field mistake under the entry's YAML.
         return f"{_key_path(loc)}: {message}"
     return f"{_key_path(loc)}: {message} (got {error['input']!r})"
 
@@ -143,6 +161,18 @@ def _fallback_problem(
     return None
 
 
+def _tenant_problem(model: ModelServerConfig, tenants: list[str]) -> str | None:
+    if model.tenants is None:
+        return None
+    unknown = [t for t in model.tenants if t not in tenants]
+    if unknown:
+        return f"tenants: {unknown} are not in {NAMESPACE}:tenants; use some of {tenants}"
+    duplicates = repeated(model.tenants)
+    if duplicates:
+        return f"tenants: {duplicates} listed more than once"
+    return None
+
+
 def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedServer], list[str]]:
     cluster = stack.gcp.cluster
     pools = {p.name: p for p in cluster.pools}
@@ -157,20 +187,23 @@ def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedS
                 f" {sorted(pools)} (gcp.cluster.pools[].name)"
             )
             continue
-        fallback_problem = _fallback_problem(
+        tenants = [t.name for t in stack.tenants]
+        problem = _fallback_problem(
             model, pool, pools, cluster.require_on_demand_fallback
-        )
-        if fallback_problem is not None:
-            problems.append(f"{key}.{fallback_problem}")
+        ) or _tenant_problem(model, tenants)
+        if problem is not None:
+            problems.append(f"{key}.{problem}")
             continue
+        request = PlanRequest(
+            checkpoint=model.checkpoint,
+            shape=pool.shape,
+            resources=model.resources,
+            tenants=tuple(model.tenants or tenants),
+            has_hf_token=has_hf_token,
+            pods_per_gpu=pool.pods_per_gpu,
+        )
         try:
-            plan = plan_server(
-                model.checkpoint,
-                model.server,
-                pool.shape,
-                model.resources,
-                has_hf_token=has_hf_token,
-            )
+            plan = plan_server(model.server, request)
         except SettingError as error:
             problems.append(f"{key}.{error.key}: {error.message}")
             continue
@@ -193,14 +226,35 @@ def validate(
     return stack, servers
 
 
+def tenant_secret_key(tenant: str) -> str:
+    """The config key holding the secret part of a tenant's key."""
+    return f"keySecret-{tenant}"
+
+
 def load() -> LoadedConfig:
     """Read the stack's Pulumi config; raise ConfigError before any resource is created."""
     config = pulumi.Config(NAMESPACE)
+    if config.get_secret("apiKey") is not None:
+        raise ConfigError(
+            [
+                f"{NAMESPACE}:apiKey: one shared key was replaced by per-tenant keys; remove it"
+                f" (`pulumi config rm apiKey`), list callers under {NAMESPACE}:tenants, and set"
+                f" a tenant's secret with `pulumi config set --secret"
+                f" {tenant_secret_key('<tenant>')} ...` if it must not be generated"
+            ]
+        )
     raw = {
-        key: value for key in ("gcp", "models") if (value := config.get_object(key)) is not None
+        key: value
+        for key in ("gcp", "models", "tenants")
+        if (value := config.get_object(key)) is not None
     }
     hf_token = config.get_secret("huggingFaceToken")
     stack, servers = validate(raw, has_hf_token=hf_token is not None)
     return LoadedConfig(
-        stack=stack, servers=servers, hf_token=hf_token, api_key=config.get_secret("apiKey")
+        stack=stack,
+        servers=servers,
+        hf_token=hf_token,
+        tenant_secrets={
+            t.name: config.get_secret(tenant_secret_key(t.name)) for t in stack.tenants
+        },
     )

@@ -15,6 +15,8 @@ from components.edge.gclb import (
     GclbEdgeArgs,
     gclb_service_annotations,
 )
+from components.images.artifact_registry import ArtifactRegistry, ArtifactRegistryArgs
+from components.images.built_image import BuiltImage, BuiltImageArgs
 from components.naming import physical_name
 from components.project_apis import ProjectApis, ProjectApisArgs
 from components.secrets.gke_secret_files import GkeSecretFiles, GkeSecretFilesArgs
@@ -68,7 +70,7 @@ def build_gcp(config: LoadedConfig) -> GcpStack:
             project=settings.project,
             id_prefix=prefix,
             hf_token=config.hf_token,
-            api_key=config.api_key,
+            tenant_secrets=config.tenant_secrets,
             replica_locations=settings.secrets.replica_locations,
         ),
         opts=after_apis,
@@ -102,12 +104,20 @@ def build_gcp(config: LoadedConfig) -> GcpStack:
         GkeSecretFilesArgs(namespace=namespace.namespace, secrets=secrets.secrets),
         opts=in_cluster,
     ).secret_files
+    images = _built_images(settings, prefix, cluster, config.servers, after_apis)
     servers = {
-        planned.config.name: _model_server(planned, cluster, namespace, secret_files, in_cluster)
+        planned.config.name: _model_server(
+            planned,
+            cluster,
+            namespace,
+            secret_files,
+            images.get(planned.plan.image.reference),
+            in_cluster,
+        )
         for planned in config.servers
     }
     edge = _edge(
-        settings,
+        config,
         namespace,
         servers,
         pulumi.ResourceOptions(providers=[provider, cluster.provider]),
@@ -146,6 +156,39 @@ def _cluster(settings: GcpConfig, prefix: str, opts: pulumi.ResourceOptions) -> 
     )
 
 
+def _built_images(
+    settings: GcpConfig,
+    prefix: str,
+    cluster: GkeCluster,
+    servers: list[PlannedServer],
+    opts: pulumi.ResourceOptions,
+) -> dict[str, pulumi.Output[str]]:
+    """Build the images the servers need that upstream does not publish (an arm64
+    llama-server), push them to a registry in the cluster's region; pinned reference -> ref."""
+    to_build = {s.plan.image.reference: s.plan.image for s in servers if s.plan.image.build}
+    if not to_build:
+        return {}
+    registry = ArtifactRegistry(
+        "images",
+        ArtifactRegistryArgs(
+            project=settings.project,
+            region=settings.region,
+            repository_id=prefix,
+            readers=[cluster.node_service_account],
+        ),
+        opts=opts,
+    )
+    return {
+        reference: BuiltImage(
+            image.build.repository,
+            BuiltImageArgs(image=image, registry=registry.registry),
+            opts=opts,
+        ).ref
+        for reference, image in to_build.items()
+        if image.build is not None
+    }
+
+
 def _placement(planned: PlannedServer, cluster: GkeCluster) -> NodePlacement:
     placement = cluster.placements[planned.pool.name]
     if planned.fallback_pool is None:
@@ -158,6 +201,7 @@ def _model_server(
     cluster: GkeCluster,
     namespace: ServingNamespace,
     secret_files: SecretFiles,
+    image: pulumi.Output[str] | None,
     opts: pulumi.ResourceOptions,
 ) -> ModelServer:
     return ModelServer(
@@ -170,17 +214,19 @@ def _model_server(
             service_account_name=namespace.service_account_name,
             replicas=planned.config.replicas,
             service_annotations=gclb_service_annotations(EDGE_NAME),
+            image=image,
         ),
         opts=opts,
     )
 
 
 def _edge(
-    settings: GcpConfig,
+    config: LoadedConfig,
     namespace: ServingNamespace,
     servers: dict[str, ModelServer],
     opts: pulumi.ResourceOptions,
 ) -> GclbEdge:
+    settings = config.stack.gcp
     exposed = [
         ExposedService(host_label=name, service_name=server.service_name, port=server.port)
         for name, server in servers.items()
@@ -195,6 +241,7 @@ def _edge(
         GclbEdgeArgs(
             namespace=namespace.namespace,
             settings=settings.edge,
+            tenants=list(config.stack.tenants),
             default_service=exposed[0],
             services=exposed,
         ),

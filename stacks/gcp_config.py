@@ -5,13 +5,27 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from components.catalog.gcp_zones import L4_ZONES, ZONES
+from components.catalog.hardware import NVIDIA_L4
 from components.clusters.gke_pools import NodePoolSettings, SystemPoolSettings
-from components.config_base import ConfigModel, DnsLabel
+from components.config_base import ConfigModel, DnsLabel, repeated
 from components.edge.settings import EdgeSettings
 
 _K8S_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
+
+
+def _known_regions(values: list[str]) -> list[str]:
+    unknown = [v for v in values if v not in ZONES]
+    if unknown:
+        raise ValueError(
+            f"{unknown} are not Google Cloud regions; use one such as us-central1"
+            " (`gcloud compute regions list`)"
+        )
+    duplicates = repeated(values)
+    if duplicates:
+        raise ValueError(f"{duplicates} listed more than once; list each region once")
+    return values
 
 
 def _default_pools() -> list[NodePoolSettings]:
@@ -34,7 +48,7 @@ class GkeClusterConfig(ConfigModel):
     @model_validator(mode="after")
     def _unique_pools(self) -> "GkeClusterConfig":
         names = [p.name for p in self.pools]
-        duplicates = sorted({n for n in names if names.count(n) > 1} | ({"system"} & set(names)))
+        duplicates = sorted(set(repeated(names)) | ({"system"} & set(names)))
         if duplicates:
             raise ValueError(f"pool names must be unique and not 'system': {duplicates}")
         return self
@@ -47,10 +61,7 @@ class SecretManagerConfig(ConfigModel):
     @field_validator("replica_locations")
     @classmethod
     def _regions(cls, values: list[str]) -> list[str]:
-        wrong = [v for v in values if not _REGION.match(v)]
-        if wrong:
-            raise ValueError(f"{wrong} are not regions such as us-central1")
-        return values
+        return _known_regions(values)
 
 
 def _default_monitoring_namespaces() -> list[str]:
@@ -89,15 +100,28 @@ class GcpConfig(ConfigModel):
     @field_validator("region")
     @classmethod
     def _region(cls, value: str) -> str:
-        if not _REGION.match(value):
-            raise ValueError(f"{value!r} is not a region such as us-central1")
-        return value
+        return _known_regions([value])[0]
 
     @model_validator(mode="after")
     def _zones_in_region(self) -> "GcpConfig":
-        outside = [z for z in self.cluster.zones if not z.startswith(f"{self.region}-")]
+        zones = self.cluster.zones
+        outside = [z for z in zones if z not in ZONES[self.region]]
         if outside:
-            raise ValueError(f"cluster.zones {outside} are not in region {self.region}")
+            raise ValueError(
+                f"cluster.zones {outside} are not zones of {self.region}; use some of"
+                f" {list(ZONES[self.region])}"
+            )
+        duplicates = repeated(zones)
+        if duplicates:
+            raise ValueError(f"cluster.zones lists {duplicates} more than once")
+        l4_pools = [p.name for p in self.cluster.pools if p.shape.accelerator is NVIDIA_L4]
+        without_l4 = [z for z in zones if z not in L4_ZONES]
+        if l4_pools and without_l4:
+            raise ValueError(
+                f"cluster.zones {without_l4} offer no NVIDIA L4 but pools {l4_pools} need it"
+                " in every cluster zone; use zones from `gcloud compute accelerator-types list"
+                f" --filter=name=nvidia-l4` ({sorted(set(ZONES[self.region]) & L4_ZONES)} here)"
+            )
         return self
 
     @property

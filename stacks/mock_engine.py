@@ -32,6 +32,8 @@ class RecordedResource:
     """Inputs as the engine received them: secrets wrapped, unknowns as pulumi.output.Unknown."""
     dependencies: list[str]
     ignore_changes: list[str]
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
+    """`create`/`update`/`delete` durations the engine would wait, where set."""
 
     def redacted_inputs(self) -> dict[str, Any]:
         return redact(self.inputs)
@@ -101,9 +103,19 @@ class RecordingMonitor(mocks.MockMonitor):
                     inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
                     dependencies=list(request.dependencies),
                     ignore_changes=list(request.ignoreChanges),
+                    custom_timeouts=_timeouts(request),
                 )
             )
         return response
+
+
+def _timeouts(request: Any) -> dict[str, str]:
+    timeouts = request.customTimeouts
+    return {
+        operation: value
+        for operation in ("create", "update", "delete")
+        if (value := getattr(timeouts, operation))
+    }
 
 
 class _WarningCollector(logging.Handler):

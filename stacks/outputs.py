@@ -7,7 +7,7 @@ import pulumi
 
 from stacks.gcp import GcpStack
 
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 2
 VERTEX_AI_MODEL = "meta/llama3-405b-instruct-maas"
 
 
@@ -23,8 +23,8 @@ def export_outputs(gcp_stack: GcpStack) -> None:
     pulumi.export("contractVersion", CONTRACT_VERSION)
     pulumi.export("endpoint", gcp_stack.edge.endpoint)
     pulumi.export("ipAddress", gcp_stack.edge.ip_address)
-    pulumi.export("apiKey", gcp_stack.secrets.api_key)
-    pulumi.export("apiKeySecret", gcp_stack.secrets.api_key_resource_name)
+    pulumi.export("apiKeys", pulumi.Output.secret(gcp_stack.secrets.api_keys))
+    pulumi.export("apiKeySecrets", gcp_stack.secrets.api_key_secret_names)
     pulumi.export("modelServerServiceAccount", gcp_stack.identity.email)
     pulumi.export("clusterName", gcp_stack.cluster.name)
     pulumi.export("kubeconfig", gcp_stack.cluster.kubeconfig)

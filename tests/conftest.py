@@ -12,7 +12,8 @@ from stacks.mock_engine import Recording, main_program, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
 HF_TOKEN = "hf_TESTtokenDoNotLeak1234"
-API_KEY = "sk-test-apikey-do-not-leak-5678"
+KEY_SECRET = "test-key-secret-do-not-leak-5678"
+"""The secret part of the `default` tenant's key, as set in config."""
 
 BASE_CONFIG: dict[str, Any] = {
     "gcp": {
@@ -53,11 +54,17 @@ def run_stack() -> ProgramRunner:
         raw: dict[str, Any],
         *,
         hf_token: str | None = HF_TOKEN,
-        api_key: str | None = API_KEY,
+        key_secrets: dict[str, str] | None = None,
         recording: Recording | None = None,
     ) -> Recording:
+        """`key_secrets`: tenant -> the secret part of its key in config (default: the
+        `default` tenant's is KEY_SECRET; pass {} to have every key generated)."""
         config = {f"llm-platform:{k}": json.dumps(v) for k, v in raw.items()}
-        secrets = {"llm-platform:huggingFaceToken": hf_token, "llm-platform:apiKey": api_key}
+        key_secrets = {"default": KEY_SECRET} if key_secrets is None else key_secrets
+        secrets: dict[str, str | None] = {
+            "llm-platform:huggingFaceToken": hf_token,
+            **{f"llm-platform:keySecret-{t}": v for t, v in key_secrets.items()},
+        }
         config.update({k: v for k, v in secrets.items() if v is not None})
         main = str(ROOT / "__main__.py")
         return run_program(

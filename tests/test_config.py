@@ -40,7 +40,7 @@ def test_negative_node_count_names_the_key(raw_config) -> None:
 def test_every_problem_is_reported_at_once(raw_config) -> None:
     raw_config["gcp"]["project"] = "My Project"
     raw_config["gcp"]["cluster"]["pools"][0]["maxNodes"] = 0
-    raw_config["gcp"]["edge"] = {"rateLimit": {"requests": 0}, "domain": "not a host"}
+    raw_config["gcp"]["edge"] = {"perIpRateLimit": {"requests": 0}, "domain": "not a host"}
     raw_config["models"][0]["replica"] = 2
     found = problems(raw_config)
     keys = [p.split(":", 2)[1] for p in found]
@@ -48,22 +48,81 @@ def test_every_problem_is_reported_at_once(raw_config) -> None:
         "gcp.project",
         "gcp.cluster.pools[0].maxNodes",
         "gcp.edge.domain",
-        "gcp.edge.rateLimit.requests",
+        "gcp.edge.perIpRateLimit.requests",
         "models[0].replica",
     ]
     assert "unknown key" in found[-1]
 
 
-def test_min_above_max_nodes(raw_config) -> None:
+def test_min_above_max_nodes_names_the_pool_without_dumping_it(raw_config) -> None:
     raw_config["gcp"]["cluster"]["pools"][0].update(minNodes=3, maxNodes=1)
     [problem] = problems(raw_config)
-    assert "minNodes (3) is above maxNodes (1)" in problem
+    assert problem == ("llm-platform:gcp.cluster.pools[0]: minNodes (3) is above maxNodes (1)")
 
 
-def test_zone_outside_region(raw_config) -> None:
-    raw_config["gcp"]["cluster"]["zones"] = ["europe-west4-a"]
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("minNodes", True),
+        ("maxNodes", "2"),
+        ("spot", "yes"),
+        ("diskSizeGb", 200.5),
+    ],
+)
+def test_values_of_the_wrong_type_are_not_coerced(raw_config, key, value) -> None:
+    raw_config["gcp"]["cluster"]["pools"][0][key] = value
     [problem] = problems(raw_config)
-    assert "not in region us-central1" in problem
+    assert problem.startswith(f"llm-platform:gcp.cluster.pools[0].{key}: ")
+    assert f"(got {value!r})" in problem
+
+
+@pytest.mark.parametrize(
+    ("zones", "expected"),
+    [
+        (["europe-west4-a"], "not zones of us-central1"),
+        (["us-central1-z"], "not zones of us-central1"),
+        (["us-central1-a", "us-central1-a"], "lists ['us-central1-a'] more than once"),
+        (["us-central1-a", "us-central1-f"], "['us-central1-f'] offer no NVIDIA L4"),
+    ],
+)
+def test_zones_must_exist_in_the_region_once_and_offer_the_pools_gpus(
+    raw_config, zones, expected
+) -> None:
+    raw_config["gcp"]["cluster"]["zones"] = zones
+    [problem] = problems(raw_config)
+    assert problem.startswith("llm-platform:gcp: cluster.zones")
+    assert expected in problem
+
+
+def test_cpu_only_cluster_may_use_a_zone_without_l4(raw_config) -> None:
+    raw_config["gcp"]["cluster"]["zones"] = ["us-central1-f"]
+    raw_config["gcp"]["cluster"]["pools"] = [
+        {"name": "arm", "machineType": "t2a-standard-16", "maxNodes": 2}
+    ]
+    raw_config["models"] = [
+        {
+            "name": "chat",
+            "model": "llama-3.1-8b-instruct-q8_0-gguf",
+            "pool": "arm",
+            "server": {"type": "llamacpp"},
+        }
+    ]
+    validate(raw_config, has_hf_token=True)
+
+
+@pytest.mark.parametrize(
+    ("region", "locations", "expected"),
+    [
+        ("us-centrall", [], "not Google Cloud regions"),
+        ("us-central1", ["us-east1", "us-east1"], "listed more than once"),
+        ("us-central1", ["mars-north1"], "not Google Cloud regions"),
+    ],
+)
+def test_unknown_or_repeated_regions_are_refused(raw_config, region, locations, expected) -> None:
+    raw_config["gcp"]["region"] = region
+    raw_config["gcp"]["secrets"] = {"replicaLocations": locations}
+    found = problems(raw_config)
+    assert any(expected in p for p in found), found
 
 
 def test_model_on_missing_pool_and_unfit_context_both_reported(raw_config) -> None:
@@ -183,21 +242,60 @@ def test_bad_secret_and_namespace_settings_name_the_key(raw_config, section, val
     assert value in problem
 
 
+RATE_LIMIT_MISTAKES = [
+    ({"requests": 0}, "greater than 0"),
+    ({"requests": -5}, "greater than 0"),
+    ({"intervalSec": 45}, "45"),
+    ({"banThreshold": {"requests": 100}}, "banThreshold needs action: rate_based_ban"),
+    ({"action": "rate_based_ban", "requests": 20_000}, "above 10000"),
+    ({"key": "ip"}, "unknown key"),
+]
+
+
+@pytest.mark.parametrize(("rate_limit", "expected"), RATE_LIMIT_MISTAKES)
+def test_bad_per_ip_rate_limits_name_the_key(raw_config, rate_limit, expected) -> None:
+    raw_config["gcp"]["edge"] = {"perIpRateLimit": rate_limit}
+    [problem] = problems(raw_config)
+    assert problem.startswith("llm-platform:gcp.edge.perIpRateLimit")
+    assert expected in problem
+
+
+@pytest.mark.parametrize(("rate_limit", "expected"), RATE_LIMIT_MISTAKES)
+def test_bad_tenant_rate_limits_name_the_key(raw_config, rate_limit, expected) -> None:
+    raw_config["tenants"] = [{"name": "web"}, {"name": "batch", "rateLimit": rate_limit}]
+    [problem] = problems(raw_config)
+    assert problem.startswith("llm-platform:tenants[1].rateLimit")
+    assert expected in problem
+
+
 @pytest.mark.parametrize(
-    ("rate_limit", "expected"),
+    ("tenants", "expected"),
     [
-        ({"requests": 0}, "greater than 0"),
-        ({"requests": -5}, "greater than 0"),
-        ({"intervalSec": 45}, "45"),
-        ({"banThreshold": {"requests": 100}}, "banThreshold needs action: rate_based_ban"),
-        ({"action": "rate_based_ban", "requests": 20_000}, "above 10000"),
+        ([{"name": "web"}, {"name": "web"}], "tenant names must be unique: ['web']"),
+        ([{"name": "Web.Team"}], "tenants[0].name: must be 1-24 lowercase"),
+        ([], "tenants: List should have at least 1 item"),
     ],
 )
-def test_bad_rate_limits_name_the_key(raw_config, rate_limit, expected) -> None:
-    raw_config["gcp"]["edge"] = {"rateLimit": rate_limit}
+def test_bad_tenant_lists(raw_config, tenants, expected) -> None:
+    raw_config["tenants"] = tenants
     [problem] = problems(raw_config)
-    assert problem.startswith("llm-platform:gcp.edge.rateLimit")
     assert expected in problem
+
+
+def test_model_tenants_must_be_known_tenants(raw_config) -> None:
+    raw_config["tenants"] = [{"name": "web"}]
+    raw_config["models"][0]["tenants"] = ["web", "mobile"]
+    [problem] = problems(raw_config)
+    assert problem.startswith("llm-platform:models[0].tenants: ['mobile'] are not in")
+
+
+def test_tgi_with_two_tenants_names_the_model_tenants_key(raw_config) -> None:
+    raw_config["tenants"] = [{"name": "web"}, {"name": "batch"}]
+    raw_config["models"][0]["server"] = {"type": "tgi", "maxTotalTokens": 8192}
+    [problem] = problems(raw_config)
+    assert problem.startswith("llm-platform:models[0].tenants: TGI 3.3.4 accepts one API key")
+    raw_config["models"][0]["tenants"] = ["batch"]
+    validate(raw_config, has_hf_token=True)
 
 
 def test_domain_must_be_a_hostname(raw_config) -> None:

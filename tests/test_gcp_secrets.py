@@ -9,7 +9,7 @@ import yaml
 from components.secrets.gke_secret_files import GKE_SECRETS_CSI_DRIVER
 from stacks.mock_engine import SECRET as REDACTED
 from stacks.mock_engine import Recording
-from tests.conftest import API_KEY, HF_TOKEN
+from tests.conftest import HF_TOKEN, KEY_SECRET
 from tests.stack_queries import (
     CLUSTER,
     DEPLOYMENT,
@@ -26,7 +26,7 @@ from tests.stack_queries import (
     secret_value,
 )
 
-API_KEY_SECRET = "projects/test-project-123/secrets/llm-test-api-key"
+API_KEY_SECRET = "projects/test-project-123/secrets/llm-test-api-key-default"
 HF_TOKEN_SECRET = "projects/test-project-123/secrets/llm-test-hf-token"
 
 
@@ -38,23 +38,26 @@ def stack(raw_config, run_stack) -> Recording:
 def test_no_secret_value_appears_in_plain_text_anywhere(stack) -> None:
     plain = [s for r in stack.resources for s in plain_strings(r.inputs)]
     plain += list(plain_strings(stack.outputs))
-    assert not [s for s in plain if HF_TOKEN in s or API_KEY in s]
+    assert not [s for s in plain if HF_TOKEN in s or KEY_SECRET in s]
     everything = json.dumps([r.redacted_inputs() for r in stack.resources])
-    assert HF_TOKEN not in everything and API_KEY not in everything
-    assert stack.outputs["apiKey"] == REDACTED
+    assert HF_TOKEN not in everything and KEY_SECRET not in everything
+    assert stack.outputs["apiKeys"] == REDACTED
     assert stack.outputs["kubeconfig"] == REDACTED
 
 
 def test_values_are_stored_only_as_secret_manager_versions(stack) -> None:
     secrets = {r.inputs["secretId"]: r for r in stack.of_type(SECRET)}
-    assert set(secrets) == {"llm-test-api-key", "llm-test-hf-token"}
+    assert set(secrets) == {"llm-test-api-key-default", "llm-test-hf-token"}
     stored = {
         next(s for s in secrets.values() if s.urn in v.dependencies).inputs["secretId"]: (
             secret_value(v.inputs["secretData"])
         )
         for v in stack.of_type(SECRET_VERSION)
     }
-    assert stored == {"llm-test-api-key": API_KEY, "llm-test-hf-token": HF_TOKEN}
+    assert stored == {
+        "llm-test-api-key-default": f"default.{KEY_SECRET}",
+        "llm-test-hf-token": HF_TOKEN,
+    }
     assert not stack.of_type("kubernetes:core/v1:Secret")
 
 
@@ -71,17 +74,57 @@ def test_secrets_have_replication_and_labels(stack, raw_config, run_stack) -> No
 
 
 def test_api_key_is_generated_when_not_configured(raw_config, run_stack) -> None:
-    recording = run_stack(raw_config, api_key=None)
+    recording = run_stack(raw_config, key_secrets={})
     password = recording.one("random:index/randomPassword:RandomPassword")
     assert password.inputs["length"] >= 32 and password.inputs["special"] is False
     [api_key_version] = [
         v
         for v in recording.of_type(SECRET_VERSION)
-        if recording.one(SECRET, "model-secrets-api-key").urn in v.dependencies
+        if recording.one(SECRET, "model-secrets-api-key-default").urn in v.dependencies
     ]
     assert password.urn in api_key_version.dependencies
-    assert recording.outputs["apiKey"] == REDACTED
-    assert recording.outputs["apiKeySecret"] == API_KEY_SECRET
+    assert recording.outputs["apiKeys"] == REDACTED
+    assert recording.outputs["apiKeySecrets"] == {"default": API_KEY_SECRET}
+
+
+TWO_TENANTS = [
+    {"name": "web", "rateLimit": {"requests": 60, "intervalSec": 60}},
+    {"name": "batch", "rateLimit": {"requests": 600, "intervalSec": 60}},
+]
+
+
+def test_two_tenants_get_two_secret_keys_two_rules_and_one_server_accepting_both(
+    raw_config, run_stack
+) -> None:
+    raw_config["tenants"] = TWO_TENANTS
+    recording = run_stack(raw_config, key_secrets={"web": "web-secret-part-0001"})
+    ids = {s.inputs["secretId"] for s in recording.of_type(SECRET)}
+    assert {"llm-test-api-key-web", "llm-test-api-key-batch"} <= ids
+    # web's secret part comes from config, batch's is generated.
+    [password] = recording.of_type("random:index/randomPassword:RandomPassword")
+    assert password.name == "model-secrets-batch-key-secret"
+    policy = recording.one("gcp:compute/securityPolicy:SecurityPolicy").inputs
+    limits = {
+        r["match"]["expr"]["expression"]: r["rateLimitOptions"]["rateLimitThreshold"]["count"]
+        for r in policy["rules"]
+        if "expr" in r["match"] and "rateLimitOptions" in r
+    }
+    assert limits == {
+        "request.headers['authorization'].startsWith('Bearer web.')": 60,
+        "request.headers['authorization'].startsWith('Bearer batch.')": 600,
+    }
+    [container] = pod_spec(recording)["containers"]
+    script = container["command"][2]
+    assert script.endswith('exec "$@" --api-key "$s1" "$s0"')  # files read in sorted order
+    assert "/api-key-batch" in script and "/api-key-web" in script
+    files = yaml.safe_load(
+        recording.one(SECRET_PROVIDER_CLASS).inputs["spec"]["parameters"]["secrets"]
+    )
+    assert {f["path"] for f in files} == {"api-key-web", "api-key-batch", "hf-token"}
+    assert recording.outputs["apiKeys"] == REDACTED
+    assert set(recording.outputs["apiKeySecrets"]) == {"web", "batch"}
+    everything = json.dumps([r.redacted_inputs() for r in recording.resources])
+    assert "web-secret-part-0001" not in everything + json.dumps(recording.outputs)
 
 
 def test_model_servers_run_as_the_workload_identity_service_account(stack) -> None:
@@ -120,7 +163,7 @@ def test_pods_mount_the_secrets_through_the_gke_csi_driver(stack) -> None:
     assert provider_class.inputs["spec"]["provider"] == "gke"
     files = yaml.safe_load(provider_class.inputs["spec"]["parameters"]["secrets"])
     assert files == [
-        {"resourceName": f"{API_KEY_SECRET}/versions/latest", "path": "api-key"},
+        {"resourceName": f"{API_KEY_SECRET}/versions/latest", "path": "api-key-default"},
         {"resourceName": f"{HF_TOKEN_SECRET}/versions/latest", "path": "hf-token"},
     ]
     spec = pod_spec(stack)
@@ -137,12 +180,13 @@ def test_server_reads_its_key_and_token_from_the_mounted_files(stack) -> None:
     [container] = pod_spec(stack)["containers"]
     shell, flag, script, _ = container["command"]
     assert (shell, flag) == ("/bin/sh", "-c")
-    assert 'VLLM_API_KEY="$(cat /var/run/secrets/llm-platform/api-key)"' in script
-    assert 'HF_TOKEN="$(cat /var/run/secrets/llm-platform/hf-token)"' in script
-    assert script.endswith('exec "$@"')
-    assert container["args"][:2] == ["vllm", "serve"]
+    assert '"$(cat /var/run/secrets/llm-platform/api-key-default)"' in script
+    assert '"$(cat /var/run/secrets/llm-platform/hf-token)"' in script
+    assert 'HF_TOKEN="$s1" && export HF_TOKEN' in script
+    assert script.endswith('exec "$@" --api-key "$s0"')
+    assert container["args"][:3] == ["vllm", "serve", "meta-llama/Llama-3.1-8B-Instruct"]
     # Nothing secret comes through the environment block of the manifest.
-    assert container["env"] == [{"name": "HF_HOME", "value": "/models"}]
+    assert {e["name"] for e in container["env"]} == {"HF_HOME", "VLLM_HTTP_TIMEOUT_KEEP_ALIVE"}
     mount = next(m for m in container["volumeMounts"] if m["name"] == "secrets")
     assert mount == {
         "name": "secrets",
@@ -172,11 +216,13 @@ def test_public_model_without_token_stores_only_the_api_key(raw_config, run_stac
         }
     ]
     recording = run_stack(raw_config, hf_token=None)
-    assert [s.inputs["secretId"] for s in recording.of_type(SECRET)] == ["llm-test-api-key"]
+    assert [s.inputs["secretId"] for s in recording.of_type(SECRET)] == [
+        "llm-test-api-key-default"
+    ]
     [grant] = recording.of_type(SECRET_IAM_MEMBER)
     assert grant.inputs["secretId"] == API_KEY_SECRET
     [container] = pod_spec(recording, "chat-cpu-deployment")["containers"]
-    assert "LLAMA_API_KEY" in container["command"][2]
+    assert 'LLAMA_API_KEY="$s0" && export LLAMA_API_KEY' in container["command"][2]
     assert "HF_TOKEN" not in container["command"][2]
     assert container["args"][0] == "/app/llama-server"
 

@@ -2,6 +2,7 @@
 
 import json
 
+import pulumi
 import pytest
 
 from stacks.mock_engine import Recording
@@ -57,7 +58,7 @@ def test_vllm_pod_requests_the_gpu_and_lands_on_the_l4_pool(stack) -> None:
     spec = pod_spec(stack)
     [container] = spec["containers"]
     assert container["image"] == "vllm/vllm-openai:v0.33.0"
-    assert "--model=meta-llama/Llama-3.1-8B-Instruct" in container["args"]
+    assert container["args"][:3] == ["vllm", "serve", "meta-llama/Llama-3.1-8B-Instruct"]
     assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"
     assert container["resources"]["requests"]["nvidia.com/gpu"] == "1"
     pool = stack.one(NODE_POOL, "llm-l4").inputs
@@ -98,11 +99,38 @@ def test_service_selects_the_pods_on_the_server_port(stack) -> None:
     assert port["targetPort"] == container_port["name"]
 
 
+def ingress_paths(rule: dict) -> dict[str, tuple[str, dict]]:
+    return {p["path"]: (p["pathType"], p["backend"]["service"]) for p in rule["http"]["paths"]}
+
+
+def test_ingress_routes_only_the_api_and_health_to_the_service(stack) -> None:
+    ingress = stack.one(INGRESS)
+    service = stack.one(SERVICE)
+    # No default backend: GKE's own answers 404 to /invocations, /metrics, /tokenize, ...
+    assert "defaultBackend" not in ingress.inputs["spec"]
+    [rule] = ingress.inputs["spec"]["rules"]
+    assert "host" not in rule
+    backend = {"name": service.inputs["metadata"]["name"], "port": {"number": 8000}}
+    assert ingress_paths(rule) == {"/v1": ("Prefix", backend), "/health": ("Exact", backend)}
+    # The literal Service name: the Ingress (and the load balancer) never wait for the model.
+    assert service.urn not in ingress.dependencies
+    assert not [d for d in ingress.dependencies if "ModelServer" in d]
+
+
+def test_cloud_armor_refuses_every_path_outside_the_api_with_404(stack) -> None:
+    policy = stack.one("gcp:compute/securityPolicy:SecurityPolicy").inputs
+    [paths] = [r for r in policy["rules"] if r["action"] == "deny(404)"]
+    assert paths["match"]["expr"]["expression"] == (
+        "!(request.path.startsWith('/v1/') || request.path == '/health')"
+    )
+    assert paths["priority"] < min(
+        r["priority"] for r in policy["rules"] if "rateLimitOptions" in r
+    )
+
+
 def test_ingress_routes_to_the_service_through_the_backend_config(stack) -> None:
-    ingress = stack.one(INGRESS).inputs
     service = stack.one(SERVICE).inputs
-    backend = ingress["spec"]["defaultBackend"]["service"]
-    assert backend == {"name": service["metadata"]["name"], "port": {"number": 8000}}
+    ingress = stack.one(INGRESS).inputs
     annotations = ingress["metadata"]["annotations"]
     assert annotations["kubernetes.io/ingress.class"] == "gce"
     assert "kubernetes.io/ingress.global-static-ip-name" in annotations
@@ -116,12 +144,15 @@ def test_ingress_routes_to_the_service_through_the_backend_config(stack) -> None
     assert backend_config["spec"]["timeoutSec"] >= 300
 
 
-def test_cloud_armor_rate_limit_is_attached_to_the_backend(stack) -> None:
+def test_cloud_armor_rate_limits_are_attached_to_the_backend(stack) -> None:
     policy = stack.one("gcp:compute/securityPolicy:SecurityPolicy")
-    [rule] = [r for r in policy.inputs["rules"] if "rateLimitOptions" in r]
-    assert rule["action"] == "throttle"
-    assert rule["rateLimitOptions"]["rateLimitThreshold"] == {"count": 60, "intervalSec": 60}
-    assert rule["rateLimitOptions"]["exceedAction"] == "deny(429)"
+    tenant, per_ip = [r for r in policy.inputs["rules"] if "rateLimitOptions" in r]
+    assert tenant["action"] == "throttle"
+    assert tenant["rateLimitOptions"]["rateLimitThreshold"] == {"count": 60, "intervalSec": 60}
+    assert tenant["rateLimitOptions"]["enforceOnKey"] == "HTTP_HEADER"
+    assert per_ip["rateLimitOptions"]["rateLimitThreshold"] == {"count": 30, "intervalSec": 60}
+    assert per_ip["rateLimitOptions"]["enforceOnKey"] == "IP"
+    assert per_ip["rateLimitOptions"]["exceedAction"] == "deny(429)"
     backend_config = stack.one(BACKEND_CONFIG)
     assert policy.urn in backend_config.dependencies
     assert "securityPolicy" in backend_config.inputs["spec"]
@@ -184,6 +215,42 @@ def test_several_models_side_by_side(raw_config, run_stack) -> None:
     assert set(recording.outputs["models"]) == {"llama-3-1-8b", "llama-1b", "chat-cpu"}
 
 
+def test_llama_server_on_arm_runs_the_image_built_here_for_both_architectures(
+    raw_config, run_stack
+) -> None:
+    raw_config["gcp"]["cluster"]["pools"].append(
+        {"name": "arm", "machineType": "t2a-standard-16", "maxNodes": 2}
+    )
+    raw_config["models"].append(
+        {
+            "name": "chat-cpu",
+            "model": "llama-3.1-8b-instruct-q8_0-gguf",
+            "pool": "arm",
+            "server": {"type": "llamacpp"},
+        }
+    )
+    recording = run_stack(raw_config)
+    build = recording.one("docker-build:index:Image")
+    assert build.inputs["platforms"] == ["linux/amd64", "linux/arm64"]
+    assert build.inputs["context"] == {"location": "images/llama-server"}
+    assert build.inputs["buildArgs"] == {"LLAMA_CPP_TAG": "b11176"}
+    assert build.inputs["push"] is True and build.inputs["buildOnPreview"] is False
+    registry = recording.one("gcp:artifactregistry/repository:Repository")
+    assert registry.inputs["format"] == "DOCKER"
+    assert registry.inputs["location"] == "us-central1"
+    assert registry.urn in build.dependencies
+    reader = recording.one("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember")
+    assert reader.inputs["role"] == "roles/artifactregistry.reader"
+    # The pod pulls what was pushed, by digest (known once `pulumi up` built it).
+    deployment = recording.one(DEPLOYMENT, "chat-cpu-deployment")
+    assert build.urn in deployment.dependencies
+    [container] = pod_spec(recording, "chat-cpu-deployment")["containers"]
+    assert isinstance(container["image"], pulumi.output.Unknown)
+    # GPU servers keep their pinned upstream image; nothing is built for them.
+    [gpu] = pod_spec(recording)["containers"]
+    assert gpu["image"] == "vllm/vllm-openai:v0.33.0"
+
+
 def test_apis_are_enabled_before_the_cluster(stack) -> None:
     services = {r.inputs["service"]: r.urn for r in stack.of_type("gcp:projects/service:Service")}
     assert {
@@ -242,3 +309,82 @@ def test_only_the_load_balancer_and_monitoring_reach_the_servers(stack) -> None:
     }
     assert namespaces == {"gmp-system", "monitoring"}
     assert not [p for p in rule["from"] if "podSelector" in p]
+
+
+def test_zonal_cluster_does_not_list_its_own_zone_but_its_pools_do(raw_config, run_stack) -> None:
+    raw_config["gcp"]["cluster"]["zones"] = ["us-central1-a", "us-central1-b"]
+    recording = run_stack(raw_config)
+    cluster = recording.one(CLUSTER).inputs
+    assert cluster["location"] == "us-central1-a"
+    # The provider refuses "node_locations should not contain the original zone".
+    assert cluster["nodeLocations"] == ["us-central1-b"]
+    pool = recording.one(NODE_POOL, "llm-l4").inputs
+    assert pool["nodeLocations"] == ["us-central1-a", "us-central1-b"]
+
+
+def test_single_zone_cluster_sets_no_node_locations(stack) -> None:
+    assert "nodeLocations" not in stack.one(CLUSTER).inputs
+    assert stack.one(NODE_POOL, "llm-l4").inputs["nodeLocations"] == ["us-central1-a"]
+
+
+def test_regional_cluster_lists_every_zone(raw_config, run_stack) -> None:
+    raw_config["gcp"]["cluster"].update(regional=True, zones=["us-central1-a", "us-central1-b"])
+    cluster = run_stack(raw_config).one(CLUSTER).inputs
+    assert cluster["location"] == "us-central1"
+    assert cluster["nodeLocations"] == ["us-central1-a", "us-central1-b"]
+
+
+def test_pulumi_waits_for_a_model_server_as_long_as_its_first_start_takes(stack) -> None:
+    deployment = stack.one(DEPLOYMENT)
+    service = stack.one(SERVICE)
+    create = deployment.custom_timeouts["create"]
+    assert create.endswith("m") and int(create[:-1]) >= 20  # pulumi-kubernetes' default is 10
+    assert service.custom_timeouts == deployment.custom_timeouts
+    for other in stack.resources:
+        if other.type.startswith("kubernetes:") and other not in (deployment, service):
+            assert not other.custom_timeouts, other.name
+
+
+def test_update_timeout_covers_replacing_every_replica_one_by_one(raw_config, run_stack) -> None:
+    raw_config["models"][0]["replicas"] = 3
+    deployment = run_stack(raw_config).one(DEPLOYMENT)
+    timeouts = deployment.custom_timeouts
+    assert int(timeouts["update"][:-1]) == 3 * int(timeouts["create"][:-1])
+
+
+def test_server_containers_drop_capabilities_and_drain_before_stopping(stack) -> None:
+    spec = pod_spec(stack)
+    [container] = spec["containers"]
+    assert container["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    pre_stop = container["lifecycle"]["preStop"]["sleep"]["seconds"]
+    assert pre_stop >= 15
+    # The grace period covers the pre-stop wait plus the edge's connection draining.
+    assert spec["terminationGracePeriodSeconds"] >= pre_stop + 120
+
+
+def test_https_redirect_keeps_the_method(raw_config, run_stack) -> None:
+    raw_config["gcp"]["edge"] = {"domain": "llm.example.com"}
+    recording = run_stack(raw_config)
+    frontend = recording.one("kubernetes:networking.gke.io/v1beta1:FrontendConfig").inputs
+    assert frontend["spec"]["redirectToHttps"]["responseCodeName"] == "PERMANENT_REDIRECT"
+    rules = recording.one(INGRESS).inputs["spec"]["rules"]
+    assert [r["host"] for r in rules] == ["llm.example.com", "llama-3-1-8b.llm.example.com"]
+    assert all(set(ingress_paths(r)) == {"/v1", "/health"} for r in rules)
+
+
+def test_kubeconfig_uses_application_default_credentials() -> None:
+    import json as json_module
+
+    from components.clusters.kubeconfig import gke_kubeconfig
+
+    document = json_module.loads(gke_kubeconfig("c", "1.2.3.4", "Q0E="))
+    [user] = document["users"]
+    assert user["user"]["exec"]["args"] == ["--use_application_default_credentials"]
+
+
+def test_workload_identity_and_image_apis_are_enabled(stack) -> None:
+    services = {r.inputs["service"] for r in stack.of_type("gcp:projects/service:Service")}
+    assert {"iamcredentials.googleapis.com", "artifactregistry.googleapis.com"} <= services

@@ -5,12 +5,12 @@ import pytest
 from components.catalog.hardware import GIB, NVIDIA_A10, NVIDIA_L4, Accelerator
 from components.catalog.models import MODELS
 from components.serving.memory_fit import (
-    CUDA_CONTEXT_BYTES,
+    GPU_RESERVE_BYTES,
     FitError,
     GpuFitRequest,
     GpuFitVerdict,
-    choose_gpu_memory_utilization,
     kv_bytes_per_token,
+    max_gpu_memory_utilization,
     plan_cpu_fit,
     plan_gpu_fit,
 )
@@ -79,17 +79,17 @@ def test_gemma_7b_fp8_kv_cache_doubles_the_tokens() -> None:
 
 
 @pytest.mark.parametrize("accelerator", [NVIDIA_L4, NVIDIA_A10], ids=["l4", "a10"])
-def test_llama_8b_bf16_kv_budget_is_at_least_90_percent_of_what_is_physically_free(
+def test_llama_8b_bf16_kv_budget_is_at_least_90_percent_of_what_the_reserve_leaves(
     accelerator: Accelerator,
 ) -> None:
     verdict = fit("llama-3.1-8b-instruct", accelerator=accelerator)
-    physically_free = (
+    left = (
         accelerator.usable_memory_bytes
-        - CUDA_CONTEXT_BYTES
+        - GPU_RESERVE_BYTES
         - verdict.weights_per_gpu
         - verdict.overhead_per_gpu
     )
-    assert 0.9 * physically_free <= verdict.kv_budget_per_gpu <= physically_free
+    assert 0.9 * left <= verdict.kv_budget_per_gpu <= left
 
 
 def test_unset_context_picks_the_longest_that_fits_in_whole_blocks() -> None:
@@ -126,10 +126,59 @@ def test_weights_larger_than_the_gpu_do_not_fit() -> None:
         fit("gemma-7b-it", weight_bits=20)
 
 
-def test_utilization_leaves_exactly_the_cuda_context_and_margin() -> None:
-    utilization = choose_gpu_memory_utilization(NVIDIA_L4)
-    assert utilization == 0.96
-    assert NVIDIA_L4.usable_memory_bytes * (1 - utilization) >= CUDA_CONTEXT_BYTES
+@pytest.mark.parametrize("accelerator", [NVIDIA_L4, NVIDIA_A10], ids=["l4", "a10"])
+def test_default_utilization_on_24_gb_cards_leaves_room_for_vllms_start_check(
+    accelerator: Accelerator,
+) -> None:
+    # vLLM 0.33 refuses to start unless free memory >= utilization x total; 0.96 left 0.9 GiB.
+    utilization = max_gpu_memory_utilization(accelerator)
+    assert utilization == 0.92
+    assert accelerator.usable_memory_bytes * (1 - utilization) >= GPU_RESERVE_BYTES
+
+
+@pytest.mark.parametrize("pods", [2, 3, 4, 8])
+def test_time_shared_pods_together_claim_less_than_the_card(pods: int) -> None:
+    share = max_gpu_memory_utilization(NVIDIA_L4, pods)
+    usable = NVIDIA_L4.usable_memory_bytes
+    # The last pod to start still finds its share free after the others' shares and contexts.
+    assert pods * share * usable + pods * GPU_RESERVE_BYTES <= usable
+    assert share >= max_gpu_memory_utilization(NVIDIA_L4, pods + 1)
+
+
+def test_too_many_pods_per_gpu_leave_no_share() -> None:
+    assert max_gpu_memory_utilization(NVIDIA_L4, 16) == 0.0
+    with pytest.raises(FitError, match="cannot share one NVIDIA L4"):
+        plan_gpu_fit(
+            GpuFitRequest(
+                checkpoint=MODELS["llama-3.2-1b-instruct"],
+                accelerator=NVIDIA_L4,
+                weight_bytes=MODELS["llama-3.2-1b-instruct"].weight_bytes,
+                kv_bytes_per_element=2,
+                tensor_parallel=1,
+                max_num_seqs=256,
+                max_num_batched_tokens=2048,
+                requested_context=None,
+                pods_per_gpu=16,
+            )
+        )
+
+
+def test_explicit_utilization_above_the_share_is_refused() -> None:
+    checkpoint = MODELS["llama-3.2-1b-instruct"]
+    request = GpuFitRequest(
+        checkpoint=checkpoint,
+        accelerator=NVIDIA_L4,
+        weight_bytes=checkpoint.weight_bytes,
+        kv_bytes_per_element=2,
+        tensor_parallel=1,
+        max_num_seqs=64,
+        max_num_batched_tokens=2048,
+        requested_context=4096,
+        gpu_memory_utilization=0.6,
+        pods_per_gpu=2,
+    )
+    with pytest.raises(FitError, match=r"0\.6 is above 0\.42.*2 pods sharing"):
+        plan_gpu_fit(request)
 
 
 def test_llama_8b_q8_on_a1_fits_chatbot_slots() -> None:
@@ -151,3 +200,26 @@ def test_llamacpp_context_beyond_memory_is_rejected_with_the_longest_that_fits()
             context_per_slot=32768,
             parallel=4,
         )
+
+
+def test_llamacpp_default_context_is_capped_and_leaves_headroom() -> None:
+    # 48 GiB used to give 4 slots of ~80k tokens that filled the limit to the byte.
+    verdict = plan_cpu_fit(
+        MODELS["llama-3.1-8b-instruct-q8_0-gguf"],
+        memory_limit_bytes=48 * GIB,
+        context_per_slot=None,
+        default_context_per_slot=8192,
+        parallel=4,
+    )
+    assert verdict.context_per_slot == 8192 < verdict.longest_context_per_slot
+    assert verdict.required_bytes <= 0.9 * 48 * GIB
+
+
+def test_llamacpp_longest_context_keeps_a_tenth_of_the_memory_free() -> None:
+    verdict = plan_cpu_fit(
+        MODELS["llama-3.1-8b-instruct-q8_0-gguf"],
+        memory_limit_bytes=16 * GIB,
+        context_per_slot=None,
+        parallel=2,
+    )
+    assert verdict.required_bytes <= 0.9 * 16 * GIB

@@ -61,12 +61,13 @@ def test_prod_plan_is_regional_protected_and_falls_back_from_spot(project_copy: 
     cluster = one("gcp:container/cluster:Cluster")
     assert cluster["deletionProtection"] is True
     assert cluster["location"] == "us-central1"
-    [ban] = [
-        r
+    bans = {
+        r["description"].split(":")[0]: r["rateLimitOptions"]["enforceOnKey"]
         for r in one("gcp:compute/securityPolicy:SecurityPolicy")["rules"]
         if r["action"] == "rate_based_ban"
-    ]
-    assert ban["rateLimitOptions"]["enforceOnKey"] == "HTTP_HEADER"
+    }
+    assert bans == {"tenant frontend": "HTTP_HEADER", "no tenant key": "IP"}
+    assert set(document["outputs"]["apiKeySecrets"]) == {"frontend", "batch"}
     manifests = project_copy / "build/plan/prod/manifests"
     deployment = yaml.safe_load(
         (manifests / "deployment-llama-3-1-8b-deployment.yaml").read_text()
@@ -92,7 +93,7 @@ def test_secure_values_are_never_decrypted_or_printed(project_copy: Path, capsys
         if r["type"] == "gcp:secretmanager/secretVersion:SecretVersion"
     ]
     assert {v["inputs"]["secretData"] for v in versions} == {"[secret]"}
-    assert document["outputs"]["apiKey"] == "[secret]"
+    assert document["outputs"]["apiKeys"] == "[secret]"
     assert document["outputs"]["kubeconfig"] == "[secret]"
 
 

@@ -34,6 +34,7 @@ class GkeClusterArgs:
     location: str
     """A region (regional control plane) or a zone (zonal)."""
     node_locations: list[str]
+    """Zones of the node pools; for a zonal cluster they may include `location` itself."""
     network: pulumi.Input[str]
     subnetwork: pulumi.Input[str]
     release_channel: str = "REGULAR"
@@ -57,6 +58,8 @@ class GkeCluster(pulumi.ComponentResource):
     is when IAM starts accepting members of it."""
     provider: k8s.Provider
     """Kubernetes provider bound to this cluster; pass it to Kubernetes components."""
+    node_service_account: pulumi.Output[str]
+    """IAM member (`serviceAccount:...`) the nodes run as: grant it read on image registries."""
     placements: dict[str, NodePlacement]
     """How to place a pod on each node pool, by pool name."""
 
@@ -72,11 +75,12 @@ class GkeCluster(pulumi.ComponentResource):
             display_name=f"GKE nodes of {name}",
             opts=child,
         )
+        self.node_service_account = pulumi.Output.concat("serviceAccount:", node_sa.email)
         gcp.projects.IAMMember(
             f"{name}-nodes-role",
             project=args.project,
             role=NODE_SERVICE_ACCOUNT_ROLE,
-            member=node_sa.email.apply(lambda email: f"serviceAccount:{email}"),
+            member=self.node_service_account,
             opts=child,
         )
         cluster = self._cluster(name, args, child)
@@ -120,7 +124,7 @@ class GkeCluster(pulumi.ComponentResource):
         return gcp.container.Cluster(
             name,
             location=args.location,
-            node_locations=args.node_locations or None,
+            node_locations=cluster_node_locations(args.location, args.node_locations) or None,
             network=args.network,
             subnetwork=args.subnetwork,
             # Node pools are separate resources; GKE still needs a default pool at creation.
@@ -208,6 +212,16 @@ class GkeCluster(pulumi.ComponentResource):
                 parent=self, ignore_changes=["node_count", "initial_node_count"]
             ),
         )
+
+
+def cluster_node_locations(location: str, zones: list[str]) -> list[str]:
+    """The cluster's `node_locations`: for a zonal cluster, its zones other than its own.
+
+    The provider's create refuses a zonal cluster whose node_locations contain its own zone
+    ("node_locations should not contain the original zone"); node pools carry no such rule and
+    list every zone.
+    """
+    return [zone for zone in zones if zone != location]
 
 
 def _workload_pool(project: str) -> str:

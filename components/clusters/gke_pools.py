@@ -75,6 +75,11 @@ class NodePoolSettings(ConfigModel):
     def shape(self) -> MachineShape:
         return machine_shape(self.machine_type)
 
+    @property
+    def pods_per_gpu(self) -> int:
+        """GPU time-sharing: how many pods may share one of this pool's GPUs."""
+        return 1 if self.gpu_sharing is None else self.gpu_sharing.max_shared_clients_per_gpu
+
 
 class SystemPoolSettings(ConfigModel):
     machine_type: Literal[

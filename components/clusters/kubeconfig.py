@@ -6,8 +6,8 @@ import json
 def gke_kubeconfig(cluster_name: str, endpoint: str, ca_certificate: str) -> str:
     """A kubeconfig (JSON is valid YAML) using the gke-gcloud-auth-plugin exec credential.
 
-    The plugin exchanges the caller's Google credentials for a short-lived token, so the
-    kubeconfig itself holds no credential; it is still exported as a secret because the
+    The plugin exchanges the caller's Application Default Credentials for a short-lived token,
+    so the kubeconfig itself holds no credential; it is still exported as a secret because the
     endpoint and CA identify a private control plane.
     """
     context = f"gke_{cluster_name}"
@@ -33,6 +33,10 @@ def gke_kubeconfig(cluster_name: str, endpoint: str, ca_certificate: str) -> str
                         "exec": {
                             "apiVersion": "client.authentication.k8s.io/v1beta1",
                             "command": "gke-gcloud-auth-plugin",
+                            # Application Default Credentials, not the gcloud user: what
+                            # `pulumi up` itself uses, and what a CI job with workload identity
+                            # federation has (it has no `gcloud auth login` user).
+                            "args": ["--use_application_default_credentials"],
                             "provideClusterInfo": True,
                             "installHint": "Install gke-gcloud-auth-plugin: "
                             "https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl",

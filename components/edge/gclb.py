@@ -14,7 +14,9 @@ import pulumi_kubernetes as k8s
 
 from components import PACKAGE
 from components.edge.cloud_armor import security_policy_rules
+from components.edge.public_paths import API_PREFIX, PUBLIC_EXACT_PATHS
 from components.edge.settings import EdgeSettings
+from components.edge.tenants import Tenant
 from components.serving.pod_spec import HEALTH_PATH
 
 # Google Front Ends and health checkers reach container-native (NEG) backends from these ranges
@@ -38,7 +40,10 @@ def gclb_service_annotations(edge_name: str) -> dict[str, str]:
 class ExposedService:
     host_label: str
     """Served at `<host_label>.<domain>` when a domain is set."""
-    service_name: pulumi.Input[str]
+    service_name: str
+    """The Service's literal name, not its Output: the Ingress must not wait for a Service,
+    which pulumi-kubernetes holds until the model's pods are ready (tens of minutes on a first
+    `up`), or the load balancer would not exist after a timed-out run."""
     port: int
 
 
@@ -46,6 +51,7 @@ class ExposedService:
 class GclbEdgeArgs:
     namespace: pulumi.Input[str]
     settings: EdgeSettings
+    tenants: list[Tenant]
     default_service: ExposedService
     """Receives requests for the bare domain or IP."""
     services: list[ExposedService]
@@ -71,7 +77,7 @@ class GclbEdge(pulumi.ComponentResource):
             f"{name}-armor",
             description="Rate limits and deny list for the LLM API",
             type="CLOUD_ARMOR",
-            rules=security_policy_rules(settings),
+            rules=security_policy_rules(settings, args.tenants),
             opts=child,
         )
         self._backend_config(name, args, policy.name, child)
@@ -88,10 +94,8 @@ class GclbEdge(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=name, namespace=args.namespace, annotations=annotations
             ),
-            spec=k8s.networking.v1.IngressSpecArgs(
-                default_backend=_backend(args.default_service),
-                rules=_host_rules(args, settings.domain),
-            ),
+            # No default backend: GKE's own answers 404 to every path outside the rules.
+            spec=k8s.networking.v1.IngressSpecArgs(rules=_host_rules(args, settings.domain)),
             opts=child,
         )
         scheme, host = (
@@ -164,7 +168,9 @@ class GclbEdge(pulumi.ComponentResource):
             spec={
                 "redirectToHttps": {
                     "enabled": True,
-                    "responseCodeName": "MOVED_PERMANENTLY_DEFAULT",
+                    # 308 keeps the method and body; after a 301 clients may replay a POST
+                    # as a GET.
+                    "responseCodeName": "PERMANENT_REDIRECT",
                 }
             },
             opts=child,
@@ -186,19 +192,28 @@ def _backend(service: ExposedService) -> k8s.networking.v1.IngressBackendArgs:
     )
 
 
+def _public_paths(service: ExposedService) -> k8s.networking.v1.HTTPIngressRuleValueArgs:
+    backend = _backend(service)
+    paths = [
+        k8s.networking.v1.HTTPIngressPathArgs(path=API_PREFIX, path_type="Prefix", backend=backend)
+    ] + [
+        k8s.networking.v1.HTTPIngressPathArgs(path=path, path_type="Exact", backend=backend)
+        for path in PUBLIC_EXACT_PATHS
+    ]
+    return k8s.networking.v1.HTTPIngressRuleValueArgs(paths=paths)
+
+
 def _host_rules(args: GclbEdgeArgs, domain: str | None) -> list[k8s.networking.v1.IngressRuleArgs]:
+    """The default model on the bare domain (or any host without one), the others on
+    `<model>.<domain>`; only the public paths, everything else falls to GKE's 404 backend."""
+    default = k8s.networking.v1.IngressRuleArgs(
+        host=domain, http=_public_paths(args.default_service)
+    )
     if domain is None:
-        return []
-    return [
+        return [default]
+    return [default] + [
         k8s.networking.v1.IngressRuleArgs(
-            host=f"{service.host_label}.{domain}",
-            http=k8s.networking.v1.HTTPIngressRuleValueArgs(
-                paths=[
-                    k8s.networking.v1.HTTPIngressPathArgs(
-                        path="/", path_type="Prefix", backend=_backend(service)
-                    )
-                ]
-            ),
+            host=f"{service.host_label}.{domain}", http=_public_paths(service)
         )
         for service in args.services
     ]

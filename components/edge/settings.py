@@ -24,10 +24,8 @@ class BanThreshold(ConfigModel):
 class RateLimitSettings(ConfigModel):
     action: Literal["throttle", "rate_based_ban"] = "throttle"
     requests: Annotated[int, Field(gt=0, le=1_000_000)] = 60
-    """Requests allowed per client per interval."""
+    """Requests allowed per interval to whoever the limit counts (a tenant's key, an IP)."""
     interval_sec: RateLimitInterval = 60
-    key: Literal["ip", "api-key"] = "ip"
-    """`api-key` counts per Authorization header, so clients behind one NAT are not lumped."""
     ban_duration_sec: Annotated[int, Field(ge=60, le=86400)] = 600
     ban_threshold: BanThreshold | None = None
     """rate_based_ban only: throttle above `requests` (429), and ban for banDurationSec only the
@@ -53,7 +51,9 @@ class EdgeSettings(ConfigModel):
     backend_timeout_sec: Annotated[int, Field(ge=30, le=86400)] = 600
     """Longest a single (streamed) generation may take."""
     draining_timeout_sec: Annotated[int, Field(ge=0, le=3600)] = 120
-    rate_limit: RateLimitSettings = RateLimitSettings()
+    per_ip_rate_limit: RateLimitSettings = RateLimitSettings(requests=30)
+    """Per client IP, for requests that carry no tenant's key prefix (no key, a mistyped or a
+    guessed one): they never reach a tenant's allowance, and cannot flood the servers."""
     deny_source_ranges: list[str] = Field(default_factory=list)
     """CIDRs refused with 403 before any other rule."""
 

@@ -1,11 +1,13 @@
-"""The model servers' secrets in Google Secret Manager: Hugging Face token and API key.
+"""The model servers' secrets in Google Secret Manager: Hugging Face token and tenants' keys.
 
-The values arrive as secret Outputs (Pulumi config) or are generated here; Pulumi keeps them
+Each tenant's key is its own secret, so a client (the Cloud Run frontend, a team's service) can
+be allowed to read its own key and no other. The values arrive as secret Outputs (Pulumi
+config) or are generated here; Pulumi keeps them
 encrypted in state and they never appear in a Kubernetes object (pods mount them through the
 GKE Secret Manager add-on).
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -13,8 +15,9 @@ import pulumi_gcp as gcp
 import pulumi_random as random
 
 from components import PACKAGE
+from components.edge.tenants import SECRET_PART_LENGTH, key_prefix
 from components.naming import physical_name
-from components.serving.server_plan import API_KEY_KEY, HF_TOKEN_KEY
+from components.serving.secret_files import HF_TOKEN_KEY, api_key_file
 
 _SECRET_ID_MAX = 255
 
@@ -26,8 +29,8 @@ class SecretManagerSecretsArgs:
     """Prefix of the secret IDs, unique per stack within the project (e.g. `llm-dev`)."""
     hf_token: pulumi.Input[str] | None
     """None: no token (only public models can be served)."""
-    api_key: pulumi.Input[str] | None
-    """None: generate a 48-character key; clients read it from the `apiKey` stack output."""
+    tenant_secrets: Mapping[str, pulumi.Input[str] | None]
+    """Tenant name -> the secret part of its key from config, or None to generate one."""
     replica_locations: Sequence[str] = ()
     """Empty: automatic replication; else user-managed replicas in these regions only."""
 
@@ -35,7 +38,7 @@ class SecretManagerSecretsArgs:
 @dataclass(frozen=True, kw_only=True)
 class StoredSecret:
     key: str
-    """File name in the pod (`api-key`, `hf-token`)."""
+    """File name in the pod (`api-key-<tenant>`, `hf-token`)."""
     resource_name: pulumi.Output[str]
     """`projects/<project>/secrets/<id>`, what IAM bindings and the CSI driver refer to."""
     version: pulumi.Output[str]
@@ -44,40 +47,54 @@ class StoredSecret:
 
 class SecretManagerSecrets(pulumi.ComponentResource):
     secrets: list[StoredSecret]
-    api_key: pulumi.Output[str]
-    """The key clients send as `Authorization: Bearer ...` (secret)."""
-    api_key_resource_name: pulumi.Output[str]
-    """`projects/<p>/secrets/<id>` of the API key, for clients that read it from Secret Manager."""
+    api_keys: dict[str, pulumi.Output[str]]
+    """Tenant -> the key it sends as `Authorization: Bearer <tenant>.<secret>` (secret)."""
+    api_key_secret_names: dict[str, pulumi.Output[str]]
+    """Tenant -> `projects/<p>/secrets/<id>` of its key, for clients that read it from there."""
 
     def __init__(
         self, name: str, args: SecretManagerSecretsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(f"{PACKAGE}:gcp:SecretManagerSecrets", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        if args.api_key is None:
-            # No special characters: the key travels in HTTP headers and shell variables.
-            generated = random.RandomPassword(
-                f"{name}-api-key-value", length=48, special=False, opts=child
-            )
-            self.api_key = pulumi.Output.secret(generated.result)
-        else:
-            self.api_key = pulumi.Output.secret(args.api_key)
-        values: dict[str, pulumi.Input[str]] = {API_KEY_KEY: self.api_key}
+        self.api_keys = {
+            tenant: self._tenant_key(name, tenant, configured, child)
+            for tenant, configured in args.tenant_secrets.items()
+        }
+        values: dict[str, pulumi.Input[str]] = {
+            api_key_file(tenant): key for tenant, key in self.api_keys.items()
+        }
         if args.hf_token is not None:
             values[HF_TOKEN_KEY] = pulumi.Output.secret(args.hf_token)
-        self.secrets = [
-            self._store(name, key, value, args, child) for key, value in values.items()
-        ]
-        self.api_key_resource_name = next(
-            s.resource_name for s in self.secrets if s.key == API_KEY_KEY
-        )
+        stored = {key: self._store(name, key, value, args, child) for key, value in values.items()}
+        self.secrets = list(stored.values())
+        self.api_key_secret_names = {
+            tenant: stored[api_key_file(tenant)].resource_name for tenant in self.api_keys
+        }
         self.register_outputs(
             {
                 "secrets": [s.resource_name for s in self.secrets],
-                "api_key": self.api_key,
-                "api_key_resource_name": self.api_key_resource_name,
+                "api_keys": self.api_keys,
+                "api_key_secret_names": self.api_key_secret_names,
             }
         )
+
+    @staticmethod
+    def _tenant_key(
+        name: str,
+        tenant: str,
+        configured: pulumi.Input[str] | None,
+        child: pulumi.ResourceOptions,
+    ) -> pulumi.Output[str]:
+        if configured is None:
+            # No special characters: the key travels in HTTP headers and shell variables.
+            configured = random.RandomPassword(
+                f"{name}-{tenant}-key-secret",
+                length=SECRET_PART_LENGTH,
+                special=False,
+                opts=child,
+            ).result
+        return pulumi.Output.secret(pulumi.Output.concat(key_prefix(tenant), configured))
 
     @staticmethod
     def _store(

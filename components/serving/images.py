@@ -1,34 +1,64 @@
-"""Pinned server images and the CPU architectures each one is published for."""
+"""Pinned server images, the CPU architectures each one runs on, and how long a pull takes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from components.catalog.hardware import CpuArch
 
 
 @dataclass(frozen=True, kw_only=True)
+class ImageBuild:
+    """An image built from a Dockerfile in this repository and pushed next to the cluster."""
+
+    context: str
+    """Directory of the Dockerfile, relative to the repository root."""
+    repository: str
+    """Image name inside the registry (`<registry>/<repository>:<tag>`)."""
+    tag: str
+    build_args: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ServerImage:
     reference: str
+    """What the pod pulls; for a built image, its name before the registry is known."""
     arches: frozenset[CpuArch]
     entrypoint: tuple[str, ...]
     """The image's ENTRYPOINT; the pod replaces it with a launcher and runs it from there."""
+    pull_seconds: int
+    """Budget for pulling it onto a new node: about 2.5x the ~245 s measured for vLLM on GKE."""
+    build: ImageBuild | None = None
 
 
-# vllm/vllm-openai is published for linux/amd64 (CUDA).
+# vllm/vllm-openai is published for linux/amd64 (CUDA); its ENTRYPOINT is `vllm serve`.
 VLLM_VERSION = "0.33.0"
 VLLM_IMAGE = ServerImage(
     reference=f"vllm/vllm-openai:v{VLLM_VERSION}",
     arches=frozenset({CpuArch.AMD64}),
     entrypoint=("vllm", "serve"),
+    pull_seconds=600,
 )
+# Built for linux/amd64 only (.github/workflows/build.yaml at v3.3.4). Its ENTRYPOINT script
+# runs ldconfig and activates the image's virtualenv before exec'ing text-generation-launcher.
+TGI_VERSION = "3.3.4"
 TGI_IMAGE = ServerImage(
-    reference="ghcr.io/huggingface/text-generation-inference:3.3.4",
+    reference=f"ghcr.io/huggingface/text-generation-inference:{TGI_VERSION}",
     arches=frozenset({CpuArch.AMD64}),
-    entrypoint=("text-generation-launcher",),
+    entrypoint=("/tgi-entrypoint.sh",),
+    pull_seconds=600,
 )
-# The llama.cpp CPU server image is multi-arch (linux/amd64 and linux/arm64), which is what lets
-# it run on Ampere A1 and Tau T2A nodes.
+# Upstream's ghcr.io/ggml-org/llama.cpp server images have been amd64-only since mid-2025
+# (llama.cpp issues 13995, 19177), so the Arm pools run one built here from the pinned release
+# for both architectures (images/llama-server/Dockerfile).
+LLAMA_CPP_BUILD = "b11176"
 LLAMA_CPP_IMAGE = ServerImage(
-    reference="ghcr.io/ggml-org/llama.cpp:server-b11176",
+    reference=f"llama-server:{LLAMA_CPP_BUILD}",
     arches=frozenset({CpuArch.AMD64, CpuArch.ARM64}),
     entrypoint=("/app/llama-server",),
+    pull_seconds=120,
+    build=ImageBuild(
+        context="images/llama-server",
+        repository="llama-server",
+        tag=LLAMA_CPP_BUILD,
+        build_args={"LLAMA_CPP_TAG": LLAMA_CPP_BUILD},
+    ),
 )

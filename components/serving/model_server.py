@@ -1,5 +1,6 @@
 """One model server on any Kubernetes cluster: Deployment, ClusterIP Service and PDB."""
 
+import math
 from dataclasses import dataclass, field
 
 import pulumi
@@ -25,10 +26,26 @@ class ModelServerArgs:
     replicas: int = 1
     service_annotations: dict[str, str] = field(default_factory=dict)
     """Cloud-specific Service annotations (e.g. GKE's BackendConfig and NEG bindings)."""
+    image: pulumi.Input[str] | None = None
+    """The image reference, when it is only known at deploy time (built and pushed by the
+    stack, by digest); None: the plan's pinned reference."""
+
+
+def readiness_timeouts(plan: ServerPlan, replicas: int) -> pulumi.CustomTimeouts:
+    """How long `pulumi up` waits for the server to become ready.
+
+    pulumi-kubernetes gives a Deployment (and a Service, until a ready pod backs it) 10 minutes;
+    a model server from an empty pool needs a node, the image and the weights first. Creation
+    starts every replica at once; an update replaces them one by one (maxSurge 1).
+    """
+    minutes = math.ceil(plan.first_start_seconds / 60)
+    return pulumi.CustomTimeouts(create=f"{minutes}m", update=f"{minutes * replicas}m")
 
 
 class ModelServer(pulumi.ComponentResource):
-    service_name: pulumi.Output[str]
+    service_name: str
+    """The Service's name (the component's), known before the Service exists: callers such as
+    an Ingress use it without waiting for pulumi-kubernetes to report the Service ready."""
     port: int
     """Port of the Service and of the OpenAI-compatible API (`/v1`) and `/metrics`."""
     labels: dict[str, str]
@@ -68,13 +85,21 @@ class ModelServer(pulumi.ComponentResource):
                         annotations={SECRET_REVISION_ANNOTATION: args.secrets.revision},
                     ),
                     spec=model_server_pod_spec(
-                        args.plan, args.placement, args.secrets, args.service_account_name
+                        args.plan,
+                        args.image or args.plan.image.reference,
+                        args.placement,
+                        args.secrets,
+                        args.service_account_name,
                     ),
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["spec.replicas"]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                ignore_changes=["spec.replicas"],
+                custom_timeouts=readiness_timeouts(args.plan, args.replicas),
+            ),
         )
-        service = k8s.core.v1.Service(
+        k8s.core.v1.Service(
             f"{name}-service",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=name,
@@ -91,7 +116,10 @@ class ModelServer(pulumi.ComponentResource):
                     )
                 ],
             ),
-            opts=child,
+            # Ready once a pod backs it: as long as the Deployment, not pulumi-kubernetes' 10 min.
+            opts=pulumi.ResourceOptions(
+                parent=self, custom_timeouts=readiness_timeouts(args.plan, args.replicas)
+            ),
         )
         # At most one pod down for voluntary disruptions (node upgrades, autoscaler scale-down);
         # with one replica this still lets nodes drain instead of blocking upgrades forever.
@@ -104,5 +132,5 @@ class ModelServer(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.service_name = service.metadata.apply(lambda m: m.name or name)
+        self.service_name = name
         self.register_outputs({"service_name": self.service_name, "port": self.port})

@@ -20,8 +20,12 @@ PORT_NAME = "http"
 CACHE_VOLUME = "model-cache"
 SHM_VOLUME = "dshm"
 STARTUP_PERIOD_SECONDS = 10
-# Long generations stream for minutes; give in-flight requests time to finish on shutdown.
-TERMINATION_GRACE_SECONDS = 120
+PRE_STOP_SECONDS = 30
+"""A terminating pod keeps serving this long before the server gets SIGTERM: the time for the
+endpoint to leave the Service and the load balancer's NEG, so rollouts, scale-downs and Spot
+preemptions do not cut requests that are still being routed to it (502s at the edge)."""
+DRAINING_SECONDS = 120
+"""Then in-flight generations get this long to finish (the edge's connection draining)."""
 
 
 def _env(plan: ServerPlan) -> list[k8s.core.v1.EnvVarArgs]:
@@ -126,6 +130,7 @@ def _node_selector(placement: NodePlacement) -> dict[str, str]:
 
 def model_server_pod_spec(
     plan: ServerPlan,
+    image: pulumi.Input[str],
     placement: NodePlacement,
     secrets: SecretFiles,
     service_account_name: pulumi.Input[str],
@@ -133,9 +138,9 @@ def model_server_pod_spec(
     volumes, mounts = _volumes(plan, secrets)
     container = k8s.core.v1.ContainerArgs(
         name="server",
-        image=plan.image,
-        command=launcher_command(plan.secret_env),
-        args=[*plan.entrypoint, *plan.args],
+        image=image,
+        command=launcher_command(plan.secrets),
+        args=[*plan.image.entrypoint, *plan.args],
         ports=[k8s.core.v1.ContainerPortArgs(name=PORT_NAME, container_port=plan.port)],
         env=_env(plan),
         resources=_resources(plan),
@@ -146,7 +151,17 @@ def model_server_pod_spec(
         ),
         readiness_probe=_probe(period=5, failures=3),
         liveness_probe=_probe(period=15, failures=4, timeout=10),
-        security_context=k8s.core.v1.SecurityContextArgs(allow_privilege_escalation=False),
+        lifecycle=k8s.core.v1.LifecycleArgs(
+            pre_stop=k8s.core.v1.LifecycleHandlerArgs(
+                # The kubelet sleeps (Kubernetes 1.30+): no `sleep` binary needed in the image.
+                sleep=k8s.core.v1.SleepActionArgs(seconds=PRE_STOP_SECONDS)
+            )
+        ),
+        # The servers need no Linux capability; the GPU reaches them through the device plugin.
+        security_context=k8s.core.v1.SecurityContextArgs(
+            allow_privilege_escalation=False,
+            capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
+        ),
     )
     return k8s.core.v1.PodSpecArgs(
         containers=[container],
@@ -162,7 +177,7 @@ def model_server_pod_spec(
             )
             for t in placement.tolerations
         ],
-        termination_grace_period_seconds=TERMINATION_GRACE_SECONDS,
+        termination_grace_period_seconds=PRE_STOP_SECONDS + DRAINING_SECONDS,
         security_context=k8s.core.v1.PodSecurityContextArgs(
             seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault")
         ),

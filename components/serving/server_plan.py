@@ -1,7 +1,7 @@
-"""Decide everything about one model server from plain settings: image, flags, resources, fit.
+"""What every model server is decided into, and the pieces the server modules share.
 
-This is the single place where a server type becomes concrete; the Kubernetes component only
-turns the resulting `ServerPlan` into objects.
+A server module (`vllm.py`, `tgi.py`, `llamacpp.py`) turns its settings and a `PlanRequest`
+into a `ServerPlan`; the Kubernetes component only turns that plan into objects.
 """
 
 import math
@@ -10,40 +10,38 @@ from dataclasses import dataclass, field
 from components.catalog.hardware import GIB, MachineShape
 from components.catalog.models import ModelCheckpoint
 from components.config_base import ConfigModel, SettingError
-from components.serving.gpu_split import check_image_arch
-from components.serving.images import LLAMA_CPP_IMAGE, TGI_IMAGE, VLLM_IMAGE, ServerImage
-from components.serving.llamacpp_args import check_llamacpp, llamacpp_args
-from components.serving.memory_fit import (
-    FitError,
-    GpuFitRequest,
-    GpuFitVerdict,
-    plan_cpu_fit,
-    plan_gpu_fit,
-)
-from components.serving.settings import LlamaCppSettings, ServerSettings, TgiSettings, VllmSettings
-from components.serving.tgi_args import check_tgi, tgi_args, tgi_loaded_weight_bytes
-from components.serving.vllm_args import (
-    check_vllm,
-    vllm_args,
-    vllm_kv_bytes_per_element,
-    vllm_loaded_weight_bytes,
-)
+from components.serving.images import ServerImage
+from components.serving.memory_fit import FitError, GpuFitRequest, GpuFitVerdict, plan_gpu_fit
+from components.serving.secret_files import HF_TOKEN_KEY, SecretInputs, api_key_file
 
 SERVER_PORT = 8000
 """Every server listens here, so Services, probes and the edge never depend on the server type."""
-HF_TOKEN_KEY = "hf-token"
-API_KEY_KEY = "api-key"
-"""Secret keys: the names of the secret files every server reads."""
+EDGE_KEEP_ALIVE_SECONDS = 620
+"""Idle keep-alive of the servers' HTTP connections: above the 600 s for which Google's and
+OCI's load balancers keep backend connections open, so the server never closes a connection
+the balancer is about to reuse (a 502 for that request)."""
 
-# Conservative download speed from the Hugging Face CDN, and the time vLLM/TGI spend loading
-# weights, profiling memory and capturing CUDA graphs; the startup probe allows both.
+# Conservative download speed from the Hugging Face CDN; the startup probe allows for it.
 _DOWNLOAD_BYTES_PER_SECOND = 50 * 1000**2
-_GPU_WARMUP_SECONDS = 240
-_CPU_WARMUP_SECONDS = 120
-_TGI_WARMUP_BATCH = 32
-"""TGI warms up decode CUDA graphs for batches up to 32 rather than vLLM's 256 sequences."""
 _POD_SHARE_OF_NODE = 0.75
 """Default requests leave a quarter of the node's CPU and memory to the kubelet and daemons."""
+_NODE_READY_SECONDS = {True: 600, False: 300}
+"""Budget for a new node (GPU: VM, GKE's NVIDIA driver install, device plugin), by has-GPU.
+Published GKE scale-from-zero measurements put an L4 node at ~75 s before the driver."""
+
+Option = tuple[str, str | int | float | None]
+"""A command-line option: flag and value (None: a flag that takes no value)."""
+
+
+def command_line(options: list[Option]) -> list[str]:
+    """`--flag value` as two words: the only form all three servers accept (llama-server
+    rejects `--flag=value` as an unknown argument)."""
+    words: list[str] = []
+    for flag, value in options:
+        words.append(flag)
+        if value is not None:
+            words.append(str(value))
+    return words
 
 
 class Resources(ConfigModel):
@@ -53,14 +51,25 @@ class Resources(ConfigModel):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PlanRequest:
+    """Where and for whom one server runs; the server's own settings come alongside."""
+
+    checkpoint: ModelCheckpoint
+    shape: MachineShape
+    resources: Resources
+    tenants: tuple[str, ...]
+    """Tenants whose keys the server must accept."""
+    has_hf_token: bool
+    pods_per_gpu: int = 1
+    """GPU time-sharing: server pods sharing each physical GPU."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class ServerPlan:
-    image: str
-    entrypoint: tuple[str, ...]
-    """The image's own ENTRYPOINT, run after the secrets launcher."""
+    image: ServerImage
     args: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
-    secret_env: dict[str, str] = field(default_factory=dict)
-    """Environment variable -> secret key (a file in the pod's secrets volume)."""
+    secrets: SecretInputs
     cache_path: str
     cache_size_gib: int
     shm_size_gib: int | None
@@ -68,13 +77,22 @@ class ServerPlan:
     cpu: int
     memory_gib: int
     startup_seconds: int
+    """From container start to a ready server: weight download, load, warm-up."""
     context: int
     fit_summary: str
     port: int = SERVER_PORT
 
+    @property
+    def first_start_seconds(self) -> int:
+        """From an empty pool to a ready server: a new node, the image pull, then start-up.
+        What `pulumi up` must wait for on the first deployment."""
+        return _NODE_READY_SECONDS[self.gpus > 0] + self.image.pull_seconds + self.startup_seconds
 
-def _default_resources(shape: MachineShape, gpus: int, resources: Resources) -> tuple[int, int]:
-    share = gpus / shape.gpu_count if shape.has_gpu else 1.0
+
+def default_resources(request: PlanRequest, gpus: int) -> tuple[int, int]:
+    """CPU and memory requests: the configured ones, or the pod's share of the node."""
+    shape, resources = request.shape, request.resources
+    share = gpus / shape.gpu_count / request.pods_per_gpu if shape.has_gpu else 1.0
     cpu = resources.cpu or max(1, math.floor(shape.vcpus * share * _POD_SHARE_OF_NODE))
     memory = resources.memory_gib or max(
         1, math.floor(shape.memory_gib * share * _POD_SHARE_OF_NODE)
@@ -94,195 +112,98 @@ def _default_resources(shape: MachineShape, gpus: int, resources: Resources) -> 
     return cpu, memory
 
 
-def _cache_gib(checkpoint: ModelCheckpoint) -> int:
+def cache_gib(checkpoint: ModelCheckpoint) -> int:
     return math.ceil(checkpoint.weight_bytes * 1.1 / GIB) + 2
 
 
-def _startup_seconds(checkpoint: ModelCheckpoint, warmup: int) -> int:
+def startup_seconds(checkpoint: ModelCheckpoint, warmup: int) -> int:
     return math.ceil(checkpoint.weight_bytes / _DOWNLOAD_BYTES_PER_SECOND) + warmup
 
 
-def _secret_env(
-    checkpoint: ModelCheckpoint, api_key_env: str, has_hf_token: bool
-) -> dict[str, str]:
-    if checkpoint.gated and not has_hf_token:
+def hf_token_env(request: PlanRequest) -> dict[str, tuple[str, ...]]:
+    """`HF_TOKEN` from its file when there is a token; an error for a gated model without."""
+    checkpoint = request.checkpoint
+    if checkpoint.gated and not request.has_hf_token:
         raise SettingError(
             "model",
             f"{checkpoint.hf_repo} is gated: accept its licence on Hugging Face and set the"
             " token with `pulumi config set --secret llm-platform:huggingFaceToken hf_...`",
         )
-    env = {api_key_env: API_KEY_KEY}
-    if has_hf_token:
-        env["HF_TOKEN"] = HF_TOKEN_KEY
-    return env
+    return {"HF_TOKEN": (HF_TOKEN_KEY,)} if request.has_hf_token else {}
 
 
-def plan_server(
-    checkpoint: ModelCheckpoint,
-    settings: ServerSettings,
-    shape: MachineShape,
-    resources: Resources,
-    *,
-    has_hf_token: bool,
-) -> ServerPlan:
-    """Raise SettingError (key relative to the model entry) when the combination cannot run."""
-    match settings:
-        case VllmSettings():
-            return _plan_vllm(checkpoint, settings, shape, resources, has_hf_token)
-        case TgiSettings():
-            return _plan_tgi(checkpoint, settings, shape, resources, has_hf_token)
-        case LlamaCppSettings():
-            return _plan_llamacpp(checkpoint, settings, shape, resources, has_hf_token)
+def key_files(request: PlanRequest) -> tuple[str, ...]:
+    return tuple(api_key_file(tenant) for tenant in request.tenants)
 
 
-def _gpu_fit(key: str, request: GpuFitRequest) -> GpuFitVerdict:
+def gpu_fit(key: str, request: GpuFitRequest) -> GpuFitVerdict:
     try:
         return plan_gpu_fit(request)
     except FitError as error:
         raise SettingError(key, str(error)) from None
 
 
-def _gpu_server_plan(
+def check_image_arch(image: ServerImage, shape: MachineShape) -> None:
+    if shape.arch not in image.arches:
+        published = ", ".join(sorted(a.value for a in image.arches))
+        raise SettingError(
+            "pool",
+            f"{image.reference} is published for {published} only but {shape.name} is"
+            f" {shape.arch.value}; place this server on a {published} pool",
+        )
+
+
+def check_gpu_split(key: str, split: int, request: PlanRequest) -> None:
+    """The node has the GPUs, time-shared GPUs are requested one at a time, the heads divide."""
+    shape, checkpoint = request.shape, request.checkpoint
+    if not shape.has_gpu:
+        raise SettingError("pool", f"{shape.name} has no GPU; GPU servers need a GPU pool")
+    if split > shape.gpu_count:
+        raise SettingError(
+            key,
+            f"{split} GPUs requested but {shape.name} has {shape.gpu_count}; use at most"
+            f" {shape.gpu_count} or a machine type with more GPUs",
+        )
+    if split > 1 and request.pods_per_gpu > 1:
+        raise SettingError(
+            key,
+            f"{split} GPUs requested on a pool with GPU time-sharing; GKE gives a container at"
+            " most one shared GPU: use 1, or a pool without gpuSharing",
+        )
+    heads = checkpoint.arch.kv_heads
+    if heads % split and split % heads:
+        raise SettingError(
+            key, f"{checkpoint.key}'s {heads} KV heads cannot be split {split} ways"
+        )
+
+
+def gpu_server_plan(
     *,
     image: ServerImage,
     args: list[str],
     env: dict[str, str],
-    secret_env: dict[str, str],
+    secrets: SecretInputs,
     cache_path: str,
     gpus: int,
-    checkpoint: ModelCheckpoint,
-    shape: MachineShape,
-    resources: Resources,
+    request: PlanRequest,
+    warmup_seconds: int,
     verdict: GpuFitVerdict,
 ) -> ServerPlan:
     """What vLLM and TGI share: GPU resources, model cache, /dev/shm, probe timing."""
-    cpu, memory = _default_resources(shape, gpus, resources)
+    cpu, memory = default_resources(request, gpus)
     return ServerPlan(
-        image=image.reference,
-        entrypoint=image.entrypoint,
+        image=image,
         args=tuple(args),
         env=env,
-        secret_env=secret_env,
+        secrets=secrets,
         cache_path=cache_path,
-        cache_size_gib=_cache_gib(checkpoint),
+        cache_size_gib=cache_gib(request.checkpoint),
         # Tensor-parallel workers exchange tensors through /dev/shm.
         shm_size_gib=2 if gpus == 1 else 8 * gpus,
         gpus=gpus,
         cpu=cpu,
         memory_gib=memory,
-        startup_seconds=_startup_seconds(checkpoint, _GPU_WARMUP_SECONDS),
+        startup_seconds=startup_seconds(request.checkpoint, warmup_seconds),
         context=verdict.context,
-        fit_summary=verdict.summary(),
-    )
-
-
-def _plan_vllm(
-    checkpoint: ModelCheckpoint,
-    settings: VllmSettings,
-    shape: MachineShape,
-    resources: Resources,
-    has_hf_token: bool,
-) -> ServerPlan:
-    check_vllm(settings, checkpoint, shape)
-    check_image_arch(VLLM_IMAGE, shape)
-    assert shape.accelerator is not None
-    verdict = _gpu_fit(
-        "server.maxModelLen",
-        GpuFitRequest(
-            checkpoint=checkpoint,
-            accelerator=shape.accelerator,
-            weight_bytes=vllm_loaded_weight_bytes(settings, checkpoint),
-            kv_bytes_per_element=vllm_kv_bytes_per_element(settings),
-            tensor_parallel=settings.tensor_parallel_size,
-            max_num_seqs=settings.max_num_seqs,
-            max_num_batched_tokens=settings.max_num_batched_tokens,
-            requested_context=settings.max_model_len,
-            gpu_memory_utilization=settings.gpu_memory_utilization,
-        ),
-    )
-    return _gpu_server_plan(
-        image=VLLM_IMAGE,
-        args=vllm_args(settings, checkpoint, verdict, SERVER_PORT),
-        env={"HF_HOME": "/models"},
-        secret_env=_secret_env(checkpoint, "VLLM_API_KEY", has_hf_token),
-        cache_path="/models",
-        gpus=settings.tensor_parallel_size,
-        checkpoint=checkpoint,
-        shape=shape,
-        resources=resources,
-        verdict=verdict,
-    )
-
-
-def _plan_tgi(
-    checkpoint: ModelCheckpoint,
-    settings: TgiSettings,
-    shape: MachineShape,
-    resources: Resources,
-    has_hf_token: bool,
-) -> ServerPlan:
-    check_tgi(settings, checkpoint, shape)
-    check_image_arch(TGI_IMAGE, shape)
-    assert shape.accelerator is not None
-    verdict = _gpu_fit(
-        "server.maxTotalTokens",
-        GpuFitRequest(
-            checkpoint=checkpoint,
-            accelerator=shape.accelerator,
-            weight_bytes=tgi_loaded_weight_bytes(settings, checkpoint),
-            kv_bytes_per_element=2,
-            tensor_parallel=settings.num_shard,
-            max_num_seqs=_TGI_WARMUP_BATCH,
-            max_num_batched_tokens=settings.max_batch_prefill_tokens,
-            requested_context=settings.max_total_tokens,
-        ),
-    )
-    return _gpu_server_plan(
-        image=TGI_IMAGE,
-        args=tgi_args(settings, checkpoint, verdict, SERVER_PORT),
-        env={"HF_HOME": "/data", "HUGGINGFACE_HUB_CACHE": "/data"},
-        secret_env=_secret_env(checkpoint, "API_KEY", has_hf_token),
-        cache_path="/data",
-        gpus=settings.num_shard,
-        checkpoint=checkpoint,
-        shape=shape,
-        resources=resources,
-        verdict=verdict,
-    )
-
-
-def _plan_llamacpp(
-    checkpoint: ModelCheckpoint,
-    settings: LlamaCppSettings,
-    shape: MachineShape,
-    resources: Resources,
-    has_hf_token: bool,
-) -> ServerPlan:
-    check_llamacpp(checkpoint, shape)
-    check_image_arch(LLAMA_CPP_IMAGE, shape)
-    cpu, memory = _default_resources(shape, 0, resources)
-    try:
-        verdict = plan_cpu_fit(
-            checkpoint,
-            memory_limit_bytes=memory * GIB,
-            context_per_slot=settings.context_per_slot,
-            parallel=settings.parallel,
-        )
-    except FitError as error:
-        raise SettingError("server.contextPerSlot", str(error)) from None
-    return ServerPlan(
-        image=LLAMA_CPP_IMAGE.reference,
-        entrypoint=LLAMA_CPP_IMAGE.entrypoint,
-        args=tuple(llamacpp_args(settings, checkpoint, verdict, cpu, SERVER_PORT)),
-        env={"LLAMA_CACHE": "/models"},
-        secret_env=_secret_env(checkpoint, "LLAMA_API_KEY", has_hf_token),
-        cache_path="/models",
-        cache_size_gib=_cache_gib(checkpoint),
-        shm_size_gib=None,
-        gpus=0,
-        cpu=cpu,
-        memory_gib=memory,
-        startup_seconds=_startup_seconds(checkpoint, _CPU_WARMUP_SECONDS),
-        context=verdict.context_per_slot,
         fit_summary=verdict.summary(),
     )

@@ -1,0 +1,51 @@
+"""API tenants: who may call the model servers, with which key, and how often.
+
+One list for every cloud: the Google Cloud edge turns it into Cloud Armor rules, the OCI edge
+into API Gateway usage plans. A tenant's key has the form `<tenant>.<secret>`: the edge can
+recognise the tenant from the public prefix (a Cloud Armor rule matches it with `startsWith`)
+while only the secret store and the model servers ever hold the secret part.
+"""
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from components.config_base import ConfigModel
+from components.edge.settings import RateLimitSettings
+
+KEY_SEPARATOR = "."
+"""Between the tenant name and the secret part of a key; tenant names never contain it."""
+SECRET_PART_LENGTH = 48
+_TENANT_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$")
+
+
+def _tenant_name(value: str) -> str:
+    if not _TENANT_NAME.match(value):
+        raise ValueError(
+            "must be 1-24 lowercase letters, digits or '-', starting with a letter (it is the"
+            " public prefix of the tenant's key and part of its secret's ID)"
+        )
+    return value
+
+
+TenantName = Annotated[str, AfterValidator(_tenant_name)]
+
+
+class Tenant(ConfigModel):
+    name: TenantName
+    rate_limit: RateLimitSettings = RateLimitSettings()
+    """Requests this tenant's key may make per interval, across all its clients."""
+
+
+def default_tenants() -> list[Tenant]:
+    return [Tenant(name="default")]
+
+
+TenantList = Annotated[list[Tenant], Field(min_length=1, max_length=50)]
+"""At most 50: each tenant costs a Cloud Armor rule and an API Gateway usage plan."""
+
+
+def key_prefix(tenant: str) -> str:
+    """The public part of every key of `tenant` (what the edge matches)."""
+    return f"{tenant}{KEY_SEPARATOR}"

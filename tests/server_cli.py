@@ -1,0 +1,58 @@
+"""Parse generated command lines against the option lists recorded from the pinned servers."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class OptionList:
+    """Every long option of one pinned server: whether it takes a value, its choices."""
+
+    takes_value: dict[str, bool]
+    choices: dict[str, list[str]]
+
+    def parse(self, words: list[str] | tuple[str, ...]) -> dict[str, str | None]:
+        """`--flag value` pairs as the server reads them; fails on anything it would reject."""
+        parsed: dict[str, str | None] = {}
+        index = 0
+        while index < len(words):
+            flag = words[index]
+            assert flag.startswith("--") and "=" not in flag, f"{flag!r} is not `--flag`"
+            assert flag in self.takes_value, f"{flag} is not an option of the pinned server"
+            assert flag not in parsed, f"{flag} given twice"
+            if self.takes_value[flag]:
+                value = words[index + 1]
+                assert not value.startswith("--"), f"{flag} is missing its value"
+                if flag in self.choices:
+                    assert value in self.choices[flag], f"{flag} {value} is not a choice"
+                parsed[flag] = value
+                index += 2
+            else:
+                parsed[flag] = None
+                index += 1
+        return parsed
+
+
+def vllm_options() -> OptionList:
+    data = json.loads((DATA / "vllm-0.33.0-cli.json").read_text())
+    flags = set(data["flags"]) | {i for v in data["boolean_inverses"].values() for i in v}
+    flags_without_value = {
+        "--enable-prefix-caching",
+        *data["boolean_inverses"]["--enable-prefix-caching"],
+    }
+    return OptionList(
+        takes_value={f: f not in flags_without_value for f in flags},
+        choices=data["choices"],
+    )
+
+
+def tgi_options() -> OptionList:
+    data = json.loads((DATA / "tgi-3.3.4-launcher.json").read_text())
+    options = data["options"]
+    return OptionList(
+        takes_value={f: o["takes_value"] for f, o in options.items()},
+        choices={f: o["choices"] for f, o in options.items() if o["choices"]},
+    )
