@@ -56,3 +56,13 @@ def tgi_options() -> OptionList:
         takes_value={f: o["takes_value"] for f, o in options.items()},
         choices={f: o["choices"] for f, o in options.items() if o["choices"]},
     )
+
+
+def llama_server_options() -> OptionList:
+    data = json.loads((DATA / "llama-server-b11063-options.json").read_text())
+    takes_value: dict[str, bool] = {}
+    for flag, option in data["options"].items():
+        for name in (flag, *option["aliases"]):
+            if name.startswith("--"):
+                takes_value[name] = option["takes_value"]
+    return OptionList(takes_value=takes_value, choices={})

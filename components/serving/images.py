@@ -49,7 +49,7 @@ TGI_IMAGE = ServerImage(
 # Upstream's ghcr.io/ggml-org/llama.cpp server images have been amd64-only since mid-2025
 # (llama.cpp issues 13995, 19177), so the Arm pools run one built here from the pinned release
 # for both architectures (images/llama-server/Dockerfile).
-LLAMA_CPP_BUILD = "b11176"
+LLAMA_CPP_BUILD = "b11063"
 LLAMA_CPP_IMAGE = ServerImage(
     reference=f"llama-server:{LLAMA_CPP_BUILD}",
     arches=frozenset({CpuArch.AMD64, CpuArch.ARM64}),
