@@ -17,6 +17,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from components.catalog.models import MODELS, ModelCheckpoint
 from components.clusters.gke_pools import NodePoolSettings
 from components.config_base import ConfigModel, DnsLabel, SettingError, repeated
+from components.edge.settings import MANAGED_CERTIFICATE_DOMAIN_MAX
 from components.edge.tenants import TenantList, default_tenants
 from components.serving.planner import plan_server
 from components.serving.server_plan import PlanRequest, Resources, ServerPlan
@@ -212,6 +213,20 @@ def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedS
     return servers, problems
 
 
+def _certificate_problems(stack: StackConfig) -> list[str]:
+    """Each model is served at `<name>.<domain>`, which the managed certificate must cover."""
+    domain = stack.gcp.edge.domain
+    if domain is None:
+        return []
+    return [
+        f"{NAMESPACE}:models[{index}].name: {host} is {len(host)} characters but a"
+        f" Google-managed certificate takes at most {MANAGED_CERTIFICATE_DOMAIN_MAX} per domain;"
+        " shorten the model name or gcp.edge.domain"
+        for index, model in enumerate(stack.models)
+        if len(host := f"{model.name}.{domain}") > MANAGED_CERTIFICATE_DOMAIN_MAX
+    ]
+
+
 def validate(
     raw: dict[str, Any], *, has_hf_token: bool
 ) -> tuple[StackConfig, list[PlannedServer]]:
@@ -221,6 +236,7 @@ def validate(
     except ValidationError as error:
         raise ConfigError([_describe(e) for e in error.errors()]) from None
     servers, problems = _plan_servers(stack, has_hf_token)
+    problems += _certificate_problems(stack)
     if problems:
         raise ConfigError(problems)
     return stack, servers

@@ -303,3 +303,36 @@ def test_domain_must_be_a_hostname(raw_config) -> None:
     [problem] = problems(raw_config)
     assert problem.startswith("llm-platform:gcp.edge.domain: ")
     assert "not a DNS hostname" in problem
+
+
+def test_model_host_longer_than_a_managed_certificate_domain_is_refused(raw_config) -> None:
+    domain = "inference.platform.example.com"  # 30 characters
+    raw_config["gcp"]["edge"] = {"domain": domain}
+    raw_config["models"][0]["name"] = "llama-3-1-8b-instruct-with-a-long-name"  # 38
+    [problem] = problems(raw_config)
+    assert problem.startswith("llm-platform:models[0].name: llama-3-1-8b-instruct-with-a-long")
+    assert "69 characters" in problem and "at most 63" in problem
+
+
+def test_legacy_shared_api_key_is_refused_with_the_migration(raw_config) -> None:
+    import json
+
+    from stacks.mock_engine import main_program, run_program
+    from tests.conftest import ROOT
+
+    config = {f"llm-platform:{k}": json.dumps(v) for k, v in raw_config.items()}
+    config.update({"llm-platform:apiKey": "old-key", "llm-platform:huggingFaceToken": "hf_x"})
+    recording = Recording()
+    with pytest.raises(ConfigError) as error:
+        run_program(
+            main_program(str(ROOT / "__main__.py")),
+            project="llm-platform",
+            stack="test",
+            config=config,
+            secret_keys=["llm-platform:apiKey", "llm-platform:huggingFaceToken"],
+            recording=recording,
+        )
+    [problem] = error.value.problems
+    assert problem.startswith("llm-platform:apiKey: one shared key was replaced")
+    assert "keySecret-<tenant>" in problem
+    assert recording.resources == []

@@ -14,11 +14,53 @@ from stacks.mock_engine import Recording
 ROOT = Path(__file__).resolve().parent.parent
 
 
+STACK_FILES = sorted(p.name for p in ROOT.glob("Pulumi.*.yaml"))
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
-    for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "__main__.py"):
+    for name in ("Pulumi.yaml", "__main__.py", *STACK_FILES):
         shutil.copy(ROOT / name, tmp_path / name)
     return tmp_path
+
+
+@pytest.mark.parametrize("stack_file", STACK_FILES)
+def test_every_stack_file_in_the_repository_plans_safely(project_copy: Path, stack_file) -> None:
+    stack = stack_file.removeprefix("Pulumi.").removesuffix(".yaml")
+    assert plan.main([stack], root=project_copy) == 0
+    document = json.loads((project_copy / f"build/plan/{stack}.json").read_text())
+    by_type: dict[str, list[dict]] = {}
+    for resource in document["resources"]:
+        by_type.setdefault(resource["type"], []).append(resource["inputs"])
+    [cluster] = by_type["gcp:container/cluster:Cluster"]
+    assert cluster["location"] not in cluster.get("nodeLocations", [])
+    [ingress] = by_type["kubernetes:networking.k8s.io/v1:Ingress"]
+    assert "defaultBackend" not in ingress["spec"]
+    for rule in ingress["spec"]["rules"]:
+        assert {p["path"] for p in rule["http"]["paths"]} == {"/v1", "/health"}
+    for deployment in by_type["kubernetes:apps/v1:Deployment"]:
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        assert not [a for a in container["args"] if a.startswith("--") and "=" in a]
+        assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert document["outputs"]["apiKeys"] == "[secret]"
+
+
+def test_mixed_stack_runs_every_server_type_for_two_tenants(project_copy: Path) -> None:
+    assert plan.main(["mixed"], root=project_copy) == 0
+    manifests = project_copy / "build/plan/mixed/manifests"
+
+    def container(name: str) -> dict:
+        deployment = yaml.safe_load((manifests / f"deployment-{name}-deployment.yaml").read_text())
+        [found] = deployment["spec"]["template"]["spec"]["containers"]
+        return found
+
+    vllm, tgi, llama = container("gemma-7b"), container("gemma-7b-awq"), container("chat-cpu")
+    assert vllm["args"][vllm["args"].index("--tensor-parallel-size") + 1] == "2"
+    assert vllm["command"][2].endswith('--api-key "$s1" "$s0"')  # web, batch
+    assert tgi["args"][0] == "/tgi-entrypoint.sh" and "API_KEY=" in tgi["command"][2]
+    assert "api-key-web" not in tgi["command"][2]
+    assert 'LLAMA_API_KEY="$s1,$s0"' in llama["command"][2]
+    assert llama["image"] == "[unknown]"  # the digest of the image built for amd64 and arm64
 
 
 def test_dev_plan_writes_the_documented_json_and_manifests(project_copy: Path) -> None:

@@ -13,6 +13,8 @@ _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 # (https://cloud.google.com/armor/docs/rate-limiting-overview).
 _BAN_MAX_REQUESTS = 10_000
 """Cloud Armor's limit on rateLimitThreshold.count for rate_based_ban (throttle: 1,000,000)."""
+MANAGED_CERTIFICATE_DOMAIN_MAX = 63
+"""ManagedCertificate (networking.gke.io/v1) CRD: each domain at most 63 characters."""
 RateLimitInterval = Literal[10, 30, 60, 120, 180, 240, 300, 600, 900, 1200, 1800, 2700, 3600]
 
 
@@ -63,6 +65,11 @@ class EdgeSettings(ConfigModel):
         if value is not None and not _HOSTNAME.match(value):
             raise ValueError(
                 f"{value!r} is not a DNS hostname; use a lowercase name such as llm.example.com"
+            )
+        if value is not None and len(value) > MANAGED_CERTIFICATE_DOMAIN_MAX:
+            raise ValueError(
+                f"{value!r} is {len(value)} characters; a Google-managed certificate takes"
+                f" domains of at most {MANAGED_CERTIFICATE_DOMAIN_MAX}: use a shorter name"
             )
         return value
 
