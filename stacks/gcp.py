@@ -165,8 +165,12 @@ def _built_images(
 ) -> dict[str, pulumi.Output[str]]:
     """Build the images the servers need that upstream does not publish (an arm64
     llama-server), push them to a registry in the cluster's region; pinned reference -> ref."""
-    to_build = {s.plan.image.reference: s.plan.image for s in servers if s.plan.image.build}
-    if not to_build:
+    builds = {
+        s.plan.image.reference: (s.plan.image, s.plan.image.build)
+        for s in servers
+        if s.plan.image.build is not None
+    }
+    if not builds:
         return {}
     registry = ArtifactRegistry(
         "images",
@@ -180,12 +184,9 @@ def _built_images(
     )
     return {
         reference: BuiltImage(
-            image.build.repository,
-            BuiltImageArgs(image=image, registry=registry.registry),
-            opts=opts,
+            build.repository, BuiltImageArgs(image=image, registry=registry.registry), opts=opts
         ).ref
-        for reference, image in to_build.items()
-        if image.build is not None
+        for reference, (image, build) in builds.items()
     }
 
 

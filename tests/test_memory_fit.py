@@ -24,6 +24,8 @@ def fit(
     context: int | None = None,
     kv_bytes: int = 2,
     weight_bits: float | None = None,
+    utilization: float | None = None,
+    pods_per_gpu: int = 1,
 ) -> GpuFitVerdict:
     checkpoint = MODELS[key]
     weights = (
@@ -39,6 +41,8 @@ def fit(
             max_num_seqs=256,
             max_num_batched_tokens=2048,
             requested_context=context,
+            gpu_memory_utilization=utilization,
+            pods_per_gpu=pods_per_gpu,
         )
     )
 
@@ -148,37 +152,12 @@ def test_time_shared_pods_together_claim_less_than_the_card(pods: int) -> None:
 def test_too_many_pods_per_gpu_leave_no_share() -> None:
     assert max_gpu_memory_utilization(NVIDIA_L4, 16) == 0.0
     with pytest.raises(FitError, match="cannot share one NVIDIA L4"):
-        plan_gpu_fit(
-            GpuFitRequest(
-                checkpoint=MODELS["llama-3.2-1b-instruct"],
-                accelerator=NVIDIA_L4,
-                weight_bytes=MODELS["llama-3.2-1b-instruct"].weight_bytes,
-                kv_bytes_per_element=2,
-                tensor_parallel=1,
-                max_num_seqs=256,
-                max_num_batched_tokens=2048,
-                requested_context=None,
-                pods_per_gpu=16,
-            )
-        )
+        fit("llama-3.2-1b-instruct", pods_per_gpu=16)
 
 
 def test_explicit_utilization_above_the_share_is_refused() -> None:
-    checkpoint = MODELS["llama-3.2-1b-instruct"]
-    request = GpuFitRequest(
-        checkpoint=checkpoint,
-        accelerator=NVIDIA_L4,
-        weight_bytes=checkpoint.weight_bytes,
-        kv_bytes_per_element=2,
-        tensor_parallel=1,
-        max_num_seqs=64,
-        max_num_batched_tokens=2048,
-        requested_context=4096,
-        gpu_memory_utilization=0.6,
-        pods_per_gpu=2,
-    )
     with pytest.raises(FitError, match=r"0\.6 is above 0\.42.*2 pods sharing"):
-        plan_gpu_fit(request)
+        fit("llama-3.2-1b-instruct", context=4096, utilization=0.6, pods_per_gpu=2)
 
 
 def test_llama_8b_q8_on_a1_fits_chatbot_slots() -> None:

@@ -54,6 +54,11 @@ class ModelServer(pulumi.ComponentResource):
         self, name: str, args: ModelServerArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(f"{PACKAGE}:serving:ModelServer", name, None, opts)
+        if args.image is None and args.plan.image.build is not None:
+            raise ValueError(
+                f"{args.plan.image.reference} is built from this repository: pass the pushed"
+                " image's reference as ModelServerArgs.image"
+            )
         child = pulumi.ResourceOptions(parent=self)
         self.labels = {
             "app.kubernetes.io/name": name,
