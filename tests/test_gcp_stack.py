@@ -233,7 +233,7 @@ def test_llama_server_on_arm_runs_the_image_built_here_for_both_architectures(
     build = recording.one("docker-build:index:Image")
     assert build.inputs["platforms"] == ["linux/amd64", "linux/arm64"]
     assert build.inputs["context"] == {"location": "images/llama-server"}
-    assert build.inputs["buildArgs"] == {"LLAMA_CPP_TAG": "b11063"}
+    assert build.inputs["buildArgs"] == {"LLAMA_CPP_TAG": "b11063", "KEEP_ALIVE_SECONDS": "620"}
     assert build.inputs["push"] is True and build.inputs["buildOnPreview"] is False
     registry = recording.one("gcp:artifactregistry/repository:Repository")
     assert registry.inputs["format"] == "DOCKER"

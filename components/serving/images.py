@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from components.catalog.hardware import CpuArch
+from components.serving.keep_alive import EDGE_KEEP_ALIVE_SECONDS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +60,9 @@ LLAMA_CPP_IMAGE = ServerImage(
         context="images/llama-server",
         repository="llama-server",
         tag=LLAMA_CPP_BUILD,
-        build_args={"LLAMA_CPP_TAG": LLAMA_CPP_BUILD},
+        build_args={
+            "LLAMA_CPP_TAG": LLAMA_CPP_BUILD,
+            "KEEP_ALIVE_SECONDS": str(EDGE_KEEP_ALIVE_SECONDS),
+        },
     ),
 )

@@ -16,10 +16,6 @@ from components.serving.secret_files import HF_TOKEN_KEY, SecretInputs, api_key_
 
 SERVER_PORT = 8000
 """Every server listens here, so Services, probes and the edge never depend on the server type."""
-EDGE_KEEP_ALIVE_SECONDS = 620
-"""Idle keep-alive of the servers' HTTP connections: above the 600 s for which Google's and
-OCI's load balancers keep backend connections open, so the server never closes a connection
-the balancer is about to reuse (a 502 for that request)."""
 
 # Conservative download speed from the Hugging Face CDN; the startup probe allows for it.
 _DOWNLOAD_BYTES_PER_SECOND = 50 * 1000**2

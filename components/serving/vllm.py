@@ -12,10 +12,10 @@ flag built here against the list recorded from that release.
 from components.catalog.models import ModelCheckpoint, WeightFormat
 from components.config_base import SettingError
 from components.serving.images import VLLM_IMAGE, VLLM_VERSION
+from components.serving.keep_alive import EDGE_KEEP_ALIVE_SECONDS
 from components.serving.memory_fit import GpuFitRequest, GpuFitVerdict
 from components.serving.secret_files import SecretInputs
 from components.serving.server_plan import (
-    EDGE_KEEP_ALIVE_SECONDS,
     SERVER_PORT,
     Option,
     PlanRequest,
