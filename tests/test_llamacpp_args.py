@@ -45,7 +45,7 @@ def test_llama_server_flags_are_accepted_by_the_pinned_build(shape) -> None:
     assert built["--parallel"] == "4"
     assert built["--hf-file"] == "Meta-Llama-3.1-8B-Instruct-Q8_0.gguf"
     assert built["--port"] == "8000"
-    assert "--metrics" in built and "--no-webui" in built
+    assert "--metrics" in built and "--no-ui" in built
     assert server.gpus == 0
 
 

@@ -72,7 +72,7 @@ def llamacpp_args(
         ("--parallel", settings.parallel),
         ("--threads", threads),
         ("--metrics", None),
-        ("--no-webui", None),
+        ("--no-ui", None),  # `--no-webui` is its deprecated spelling
     ]
     return command_line(options)
 
