@@ -1,8 +1,15 @@
-"""Parse generated command lines against the option lists recorded from the pinned servers."""
+"""Plan one server from plain values, and parse its command line against the option list
+recorded from the pinned server."""
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from components.catalog.hardware import MachineShape
+from components.catalog.models import MODELS
+from components.serving.planner import plan_server
+from components.serving.server_plan import PlanRequest, Resources, ServerPlan
 
 DATA = Path(__file__).parent / "data"
 
@@ -66,3 +73,24 @@ def llama_server_options() -> OptionList:
             if name.startswith("--"):
                 takes_value[name] = option["takes_value"]
     return OptionList(takes_value=takes_value, choices={})
+
+
+def plan_for(
+    model: str,
+    settings: Any,
+    shape: MachineShape,
+    *,
+    tenants: tuple[str, ...] = ("default",),
+    pods_per_gpu: int = 1,
+    **resources: int,
+) -> ServerPlan:
+    """The ServerPlan of catalogue model `model` with `settings` on `shape`."""
+    request = PlanRequest(
+        checkpoint=MODELS[model],
+        shape=shape,
+        resources=Resources(**resources),
+        tenants=tenants,
+        has_hf_token=True,
+        pods_per_gpu=pods_per_gpu,
+    )
+    return plan_server(settings, request)

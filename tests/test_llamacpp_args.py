@@ -3,13 +3,11 @@
 import pytest
 
 from components.catalog.hardware import MACHINE_SHAPES, a1_flex
-from components.catalog.models import MODELS
 from components.config_base import SettingError
 from components.serving.images import LLAMA_CPP_BUILD, LLAMA_CPP_IMAGE
-from components.serving.planner import plan_server
-from components.serving.server_plan import PlanRequest, Resources, ServerPlan
+from components.serving.server_plan import ServerPlan
 from components.serving.settings import LlamaCppSettings, TgiSettings, VllmSettings
-from tests.server_cli import llama_server_options
+from tests.server_cli import llama_server_options, plan_for
 
 A1 = a1_flex(ocpus=16, memory_gib=64)
 T2A = MACHINE_SHAPES["t2a-standard-16"]
@@ -18,15 +16,8 @@ LLAMA_SERVER = llama_server_options()
 GGUF = "llama-3.1-8b-instruct-q8_0-gguf"
 
 
-def plan(model: str, settings, shape=A1, tenants=("default",), **resources: int) -> ServerPlan:
-    request = PlanRequest(
-        checkpoint=MODELS[model],
-        shape=shape,
-        resources=Resources(**resources),
-        tenants=tenants,
-        has_hf_token=True,
-    )
-    return plan_server(settings, request)
+def plan(model: str, settings, shape=A1, **options) -> ServerPlan:
+    return plan_for(model, settings, shape, **options)
 
 
 def test_the_option_list_is_the_pinned_build() -> None:

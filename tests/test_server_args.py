@@ -12,7 +12,7 @@ from components.serving.images import TGI_IMAGE, VLLM_IMAGE
 from components.serving.planner import plan_server
 from components.serving.server_plan import PlanRequest, Resources, ServerPlan, check_image_arch
 from components.serving.settings import LlamaCppSettings, TgiSettings, VllmSettings
-from tests.server_cli import tgi_options, vllm_options
+from tests.server_cli import plan_for, tgi_options, vllm_options
 
 G2_8 = MACHINE_SHAPES["g2-standard-8"]
 G2_24 = MACHINE_SHAPES["g2-standard-24"]
@@ -22,24 +22,8 @@ VLLM = vllm_options()
 TGI = tgi_options()
 
 
-def plan(
-    model: str,
-    settings: Any,
-    shape=G2_8,
-    *,
-    tenants: tuple[str, ...] = ("default",),
-    pods_per_gpu: int = 1,
-    **resources: int,
-) -> ServerPlan:
-    request = PlanRequest(
-        checkpoint=MODELS[model],
-        shape=shape,
-        resources=Resources(**resources),
-        tenants=tenants,
-        has_hf_token=True,
-        pods_per_gpu=pods_per_gpu,
-    )
-    return plan_server(settings, request)
+def plan(model: str, settings: Any, shape=G2_8, **options: Any) -> ServerPlan:
+    return plan_for(model, settings, shape, **options)
 
 
 def vllm_flags(server: ServerPlan) -> dict[str, str | None]:
