@@ -8,8 +8,6 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-_DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
-
 
 class ConfigModel(BaseModel):
     """Unknown keys are errors (a typo must not silently fall back to a default), and values
@@ -40,11 +38,21 @@ def repeated(values: Iterable[Hashable]) -> list[str]:
     return sorted(str(v) for v, n in counts.items() if n > 1)
 
 
-def _dns_label(value: str) -> str:
-    if not _DNS_LABEL.match(value):
-        raise ValueError("must be 1-40 lowercase letters, digits or '-', starting with a letter")
-    return value
+def label_validator(max_length: int, why: str = "") -> AfterValidator:
+    """Accepts 1-`max_length` lowercase letters, digits or '-', starting with a letter and not
+    ending with '-' (a DNS label); `why` says where else the name ends up."""
+    pattern = re.compile(rf"^[a-z]([a-z0-9-]{{0,{max_length - 2}}}[a-z0-9])?$")
+    message = (
+        f"must be 1-{max_length} lowercase letters, digits or '-', starting with a letter{why}"
+    )
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
 
 
-DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+DnsLabel = Annotated[str, label_validator(40)]
 """A name that becomes a Kubernetes object name and a DNS host label."""

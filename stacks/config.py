@@ -179,6 +179,7 @@ def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedS
     pools = {p.name: p for p in cluster.pools}
     servers: list[PlannedServer] = []
     problems: list[str] = []
+    tenants = [t.name for t in stack.tenants]
     for index, model in enumerate(stack.models):
         key = f"{NAMESPACE}:models[{index}]"
         pool = pools.get(model.pool)
@@ -188,7 +189,6 @@ def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedS
                 f" {sorted(pools)} (gcp.cluster.pools[].name)"
             )
             continue
-        tenants = [t.name for t in stack.tenants]
         problem = _fallback_problem(
             model, pool, pools, cluster.require_on_demand_fallback
         ) or _tenant_problem(model, tenants)

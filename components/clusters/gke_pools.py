@@ -1,6 +1,5 @@
 """GKE node pools as users configure them, and the pure translation into NodePool arguments."""
 
-import re
 from typing import Annotated, Literal
 
 import pulumi
@@ -9,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from components.catalog.hardware import CpuArch, MachineShape, machine_shape
 from components.clusters.placement import NodePlacement, Toleration
-from components.config_base import ConfigModel
+from components.config_base import ConfigModel, label_validator
 
 POOL_LABEL = "cloud.google.com/gke-nodepool"
 ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator"
@@ -21,7 +20,6 @@ ARM_TAINT = Toleration(key="kubernetes.io/arch", value="arm64", effect="NoSchedu
 SPOT_TAINT = Toleration(key="cloud.google.com/gke-spot", value="true", effect="NoSchedule")
 
 _GKE_TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
-_POOL_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$")
 
 
 class GpuSharing(ConfigModel):
@@ -31,7 +29,7 @@ class GpuSharing(ConfigModel):
 
 
 class NodePoolSettings(ConfigModel):
-    name: str
+    name: Annotated[str, label_validator(24)]
     machine_type: str
     min_nodes: Annotated[int, Field(ge=0)] = 0
     """Per zone, like GKE's own autoscaling bounds."""
@@ -39,15 +37,6 @@ class NodePoolSettings(ConfigModel):
     spot: bool = False
     disk_size_gb: Annotated[int, Field(ge=50, le=65536)] = 200
     gpu_sharing: GpuSharing | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _dns_label(cls, value: str) -> str:
-        if not _POOL_NAME.match(value):
-            raise ValueError(
-                "must be 1-24 lowercase letters, digits or '-', starting with a letter"
-            )
-        return value
 
     @field_validator("machine_type")
     @classmethod

@@ -6,30 +6,23 @@ recognise the tenant from the public prefix (a Cloud Armor rule matches it with 
 while only the secret store and the model servers ever hold the secret part.
 """
 
-import re
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from components.config_base import ConfigModel
+from components.config_base import ConfigModel, label_validator
 from components.edge.settings import RateLimitSettings
 
 KEY_SEPARATOR = "."
 """Between the tenant name and the secret part of a key; tenant names never contain it."""
 SECRET_PART_LENGTH = 48
-_TENANT_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$")
-
-
-def _tenant_name(value: str) -> str:
-    if not _TENANT_NAME.match(value):
-        raise ValueError(
-            "must be 1-24 lowercase letters, digits or '-', starting with a letter (it is the"
-            " public prefix of the tenant's key and part of its secret's ID)"
-        )
-    return value
-
-
-TenantName = Annotated[str, AfterValidator(_tenant_name)]
+TenantName = Annotated[
+    str,
+    label_validator(
+        24,
+        " (it is the public prefix of the tenant's key and part of its secret's ID)",
+    ),
+]
 
 
 class Tenant(ConfigModel):

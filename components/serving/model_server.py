@@ -60,6 +60,7 @@ class ModelServer(pulumi.ComponentResource):
                 " image's reference as ModelServerArgs.image"
             )
         child = pulumi.ResourceOptions(parent=self)
+        timeouts = readiness_timeouts(args.plan, args.replicas)
         self.labels = {
             "app.kubernetes.io/name": name,
             **MODEL_SERVER_COMPONENT,
@@ -101,7 +102,7 @@ class ModelServer(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 ignore_changes=["spec.replicas"],
-                custom_timeouts=readiness_timeouts(args.plan, args.replicas),
+                custom_timeouts=timeouts,
             ),
         )
         k8s.core.v1.Service(
@@ -122,9 +123,7 @@ class ModelServer(pulumi.ComponentResource):
                 ],
             ),
             # Ready once a pod backs it: as long as the Deployment, not pulumi-kubernetes' 10 min.
-            opts=pulumi.ResourceOptions(
-                parent=self, custom_timeouts=readiness_timeouts(args.plan, args.replicas)
-            ),
+            opts=pulumi.ResourceOptions(parent=self, custom_timeouts=timeouts),
         )
         # At most one pod down for voluntary disruptions (node upgrades, autoscaler scale-down);
         # with one replica this still lets nodes drain instead of blocking upgrades forever.
