@@ -1,7 +1,7 @@
-"""Pulumi entry point: validate the config, build the Google Cloud stack, export the contract."""
+"""Pulumi entry point: validate the config, build the selected clouds, export the contract."""
 
 from stacks import config
-from stacks.gcp import build_gcp
 from stacks.outputs import export_outputs
+from stacks.platform import build_platform
 
-export_outputs(build_gcp(config.load()))
+export_outputs(build_platform(config.load()))

@@ -1,19 +1,21 @@
 """The whole stack configuration: one pydantic tree, validated before any resource exists.
 
 Pulumi config keys (namespace `llm-platform`):
-  gcp                   object  GcpConfig (stacks/gcp_config.py)
-  models                list    ModelServerConfig below
+  gcp                   object  GcpConfig (stacks/gcp_config.py); optional
+  oci                   object  OciConfig (stacks/oci_config.py); optional, at least one of the two
+  models                list    ModelServerConfig below; each runs on one cloud's pool
   tenants               list    who may call the API, each with its own key and rate limit
   huggingFaceToken      secret  needed for gated models (Llama, Gemma)
   keySecret-<tenant>    secret  optional secret part of a tenant's key; generated when absent
 """
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, Protocol
 
 import pulumi
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from components.catalog.hardware import MachineShape
 from components.catalog.models import MODELS, ModelCheckpoint
 from components.clusters.gke_pools import NodePoolSettings
 from components.config_base import ConfigModel, DnsLabel, SettingError, repeated
@@ -21,8 +23,9 @@ from components.edge.settings import MANAGED_CERTIFICATE_DOMAIN_MAX
 from components.edge.tenants import TenantList, default_tenants
 from components.serving.planner import plan_server
 from components.serving.server_plan import PlanRequest, Resources, ServerPlan
-from components.serving.settings import ServerSettings, VllmSettings
+from components.serving.settings import LlamaCppSettings, ServerSettings, VllmSettings
 from stacks.gcp_config import GcpConfig
+from stacks.oci_config import OciConfig
 
 NAMESPACE = "llm-platform"
 
@@ -33,9 +36,11 @@ class ModelServerConfig(ConfigModel):
     model: str
     """Catalogue key, e.g. llama-3.1-8b-instruct (see README)."""
     pool: str
-    """Name of the node pool (gcp.cluster.pools[].name) to run on."""
+    """Name of the node pool (gcp.cluster.pools[].name or oci.cluster.pools[].name)."""
+    cloud: Literal["gcp", "oci"] | None = None
+    """Which cloud's pool; unset: the only cloud configured, or the one that has `pool`."""
     fallback_pool: str | None = None
-    """On-demand pool of the same machine type to use when the Spot `pool` has no capacity."""
+    """GKE only: on-demand pool of the same machine type for when the Spot `pool` is full."""
     replicas: Annotated[int, Field(ge=1, le=100)] = 1
     server: ServerSettings = VllmSettings()
     resources: Resources = Resources()
@@ -54,17 +59,65 @@ class ModelServerConfig(ConfigModel):
         return MODELS[self.model]
 
 
-def _default_models() -> list[ModelServerConfig]:
+def default_gcp_models() -> list[ModelServerConfig]:
     """Article 000: Llama-3.1-8B-Instruct on vLLM on one L4."""
-    return [ModelServerConfig(name="llama-3-1-8b", model="llama-3.1-8b-instruct", pool="l4")]
+    return [
+        ModelServerConfig(
+            name="llama-3-1-8b", model="llama-3.1-8b-instruct", pool="l4", cloud="gcp"
+        )
+    ]
+
+
+def default_oci_models() -> list[ModelServerConfig]:
+    """Article 001: vLLM serving Llama 3.1 8B and 3.2 1B on A10s, llama.cpp serving Llama 3.1
+    8B Q8_0 on Ampere A1. One A10 cannot hold the 8B model's full 128k context: 16k fits."""
+    return [
+        ModelServerConfig(
+            name="llama-8b-a10",
+            model="llama-3.1-8b-instruct",
+            pool="a10",
+            cloud="oci",
+            server=VllmSettings(max_model_len=16384),
+        ),
+        ModelServerConfig(
+            name="llama-1b-a10", model="llama-3.2-1b-instruct", pool="a10", cloud="oci"
+        ),
+        ModelServerConfig(
+            name="llama-8b-a1",
+            model="llama-3.1-8b-instruct-q8_0-gguf",
+            pool="a1",
+            cloud="oci",
+            server=LlamaCppSettings(),
+        ),
+    ]
 
 
 class StackConfig(ConfigModel):
-    gcp: GcpConfig
-    models: Annotated[list[ModelServerConfig], Field(min_length=1)] = Field(
-        default_factory=_default_models
-    )
+    gcp: GcpConfig | None = None
+    oci: OciConfig | None = None
+    models: Annotated[list[ModelServerConfig], Field(min_length=1)] | None = None
+    """Unset: each configured cloud's article defaults."""
     tenants: TenantList = Field(default_factory=default_tenants)
+
+    @model_validator(mode="after")
+    def _some_cloud(self) -> "StackConfig":
+        if self.gcp is None and self.oci is None:
+            raise ValueError(
+                f"no cloud configured: set {NAMESPACE}:gcp, {NAMESPACE}:oci or both"
+                " (see Pulumi.dev.yaml and Pulumi.oci.yaml)"
+            )
+        return self
+
+    @property
+    def served_models(self) -> list[ModelServerConfig]:
+        if self.models is not None:
+            return self.models
+        defaults: list[ModelServerConfig] = []
+        if self.gcp is not None:
+            defaults += default_gcp_models()
+        if self.oci is not None:
+            defaults += default_oci_models()
+        return defaults
 
     @model_validator(mode="after")
     def _unique_tenants(self) -> "StackConfig":
@@ -75,16 +128,33 @@ class StackConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _unique_models(self) -> "StackConfig":
-        duplicates = repeated(m.name for m in self.models)
+        duplicates = repeated(m.name for m in self.served_models)
         if duplicates:
             raise ValueError(f"model names must be unique: {duplicates}")
         return self
 
 
+class PoolSettings(Protocol):
+    """What planning needs from a node pool of either cloud."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def shape(self) -> MachineShape: ...
+
+    @property
+    def pods_per_gpu(self) -> int: ...
+
+
+Cloud = Literal["gcp", "oci"]
+
+
 @dataclass(frozen=True, kw_only=True)
 class PlannedServer:
     config: ModelServerConfig
-    pool: NodePoolSettings
+    cloud: Cloud
+    pool: PoolSettings
     fallback_pool: NodePoolSettings | None
     plan: ServerPlan
 
@@ -174,27 +244,75 @@ def _tenant_problem(model: ModelServerConfig, tenants: list[str]) -> str | None:
     return None
 
 
-def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedServer], list[str]]:
+def _cloud_pools(stack: StackConfig) -> dict[Cloud, dict[str, PoolSettings]]:
+    pools: dict[Cloud, dict[str, PoolSettings]] = {}
+    if stack.gcp is not None:
+        pools["gcp"] = {p.name: p for p in stack.gcp.cluster.pools}
+    if stack.oci is not None:
+        pools["oci"] = {p.name: p for p in stack.oci.cluster.pools}
+    return pools
+
+
+def _resolve_cloud(
+    model: ModelServerConfig, pools: dict[Cloud, dict[str, PoolSettings]]
+) -> tuple[Cloud | None, str | None]:
+    """The cloud a model runs on, or the problem (relative key and message)."""
+    holders: list[Cloud] = [c for c, named in pools.items() if model.pool in named]
+    if model.cloud is not None:
+        if model.cloud not in pools:
+            return None, (
+                f"cloud: {model.cloud} is not configured; add {NAMESPACE}:{model.cloud}"
+                f" or run the model on {' or '.join(pools)}"
+            )
+        if model.pool not in pools[model.cloud]:
+            other = [c for c in holders if c != model.cloud]
+            where = f" ({other[0]}.cluster.pools has it: set cloud: {other[0]})" if other else ""
+            return None, (
+                f"pool: {model.cloud} has no pool named {model.pool!r}{where}; use one of"
+                f" {sorted(pools[model.cloud])} ({model.cloud}.cluster.pools[].name)"
+            )
+        return model.cloud, None
+    if len(holders) == 1:
+        return holders[0], None
+    if len(holders) > 1:
+        return None, f"cloud: both clouds have a pool named {model.pool!r}; set cloud: gcp or oci"
+    known = {cloud: sorted(named) for cloud, named in pools.items()}
+    return None, f"pool: no pool named {model.pool!r}; use one of {known} (<cloud>.cluster.pools)"
+
+
+def _placement_problem(
+    model: ModelServerConfig, cloud: Cloud, stack: StackConfig
+) -> tuple[NodePoolSettings | None, str | None]:
+    """The GKE fallback pool, or what is wrong with the model's pool choice."""
+    if cloud == "oci":
+        if model.fallback_pool is not None:
+            return None, "fallbackPool: OKE pools here are on-demand; remove fallbackPool"
+        return None, None
+    assert stack.gcp is not None
     cluster = stack.gcp.cluster
     pools = {p.name: p for p in cluster.pools}
+    pool = pools[model.pool]
+    problem = _fallback_problem(model, pool, pools, cluster.require_on_demand_fallback)
+    fallback = pools.get(model.fallback_pool) if model.fallback_pool else None
+    return fallback, problem
+
+
+def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedServer], list[str]]:
+    pools = _cloud_pools(stack)
     servers: list[PlannedServer] = []
     problems: list[str] = []
     tenants = [t.name for t in stack.tenants]
-    for index, model in enumerate(stack.models):
+    for index, model in enumerate(stack.served_models):
         key = f"{NAMESPACE}:models[{index}]"
-        pool = pools.get(model.pool)
-        if pool is None:
-            problems.append(
-                f"{key}.pool: no pool named {model.pool!r}; use one of"
-                f" {sorted(pools)} (gcp.cluster.pools[].name)"
-            )
-            continue
-        problem = _fallback_problem(
-            model, pool, pools, cluster.require_on_demand_fallback
-        ) or _tenant_problem(model, tenants)
-        if problem is not None:
+        cloud, problem = _resolve_cloud(model, pools)
+        fallback = None
+        if cloud is not None:
+            fallback, problem = _placement_problem(model, cloud, stack)
+        problem = problem or _tenant_problem(model, tenants)
+        if problem is not None or cloud is None:
             problems.append(f"{key}.{problem}")
             continue
+        pool = pools[cloud][model.pool]
         request = PlanRequest(
             checkpoint=model.checkpoint,
             shape=pool.shape,
@@ -208,23 +326,55 @@ def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedS
         except SettingError as error:
             problems.append(f"{key}.{error.key}: {error.message}")
             continue
-        fallback = pools[model.fallback_pool] if model.fallback_pool else None
-        servers.append(PlannedServer(config=model, pool=pool, fallback_pool=fallback, plan=plan))
+        servers.append(
+            PlannedServer(config=model, cloud=cloud, pool=pool, fallback_pool=fallback, plan=plan)
+        )
     return servers, problems
 
 
-def _certificate_problems(stack: StackConfig) -> list[str]:
-    """Each model is served at `<name>.<domain>`, which the managed certificate must cover."""
-    domain = stack.gcp.edge.domain
+def _certificate_problems(stack: StackConfig, servers: list[PlannedServer]) -> list[str]:
+    """Each GKE model is served at `<name>.<domain>`, which the managed certificate must cover."""
+    domain = stack.gcp.edge.domain if stack.gcp is not None else None
     if domain is None:
         return []
+    on_gke = {s.config.name for s in servers if s.cloud == "gcp"}
     return [
         f"{NAMESPACE}:models[{index}].name: {host} is {len(host)} characters but a"
         f" Google-managed certificate takes at most {MANAGED_CERTIFICATE_DOMAIN_MAX} per domain;"
         " shorten the model name or gcp.edge.domain"
-        for index, model in enumerate(stack.models)
-        if len(host := f"{model.name}.{domain}") > MANAGED_CERTIFICATE_DOMAIN_MAX
+        for index, model in enumerate(stack.served_models)
+        if model.name in on_gke
+        and len(host := f"{model.name}.{domain}") > MANAGED_CERTIFICATE_DOMAIN_MAX
     ]
+
+
+OCI_USAGE_PLANS_PER_TENANCY = 20
+"""API Gateway service limit (not raisable): one usage plan per tenant."""
+
+
+def _cloud_problems(stack: StackConfig, servers: list[PlannedServer]) -> list[str]:
+    problems = [
+        f"{NAMESPACE}:{cloud}: no model runs on it; add a model with cloud: {cloud} (or a pool"
+        f" of {cloud}) to {NAMESPACE}:models, or remove {NAMESPACE}:{cloud}"
+        for cloud, settings in (("gcp", stack.gcp), ("oci", stack.oci))
+        if settings is not None and not any(s.cloud == cloud for s in servers)
+    ]
+    built_on_oke = [
+        s.config.name for s in servers if s.cloud == "oci" and s.plan.image.build is not None
+    ]
+    if stack.oci is not None and built_on_oke and stack.oci.llama_cpp_image is None:
+        problems.append(
+            f"{NAMESPACE}:oci.llamaCppImage: required because {built_on_oke} run llama.cpp on"
+            " OKE; build images/llama-server for linux/arm64 and linux/amd64, push it to a"
+            " registry the nodes can pull from (see README) and set its pinned reference"
+        )
+    if stack.oci is not None and len(stack.tenants) > OCI_USAGE_PLANS_PER_TENANCY:
+        problems.append(
+            f"{NAMESPACE}:tenants: {len(stack.tenants)} tenants, but OCI API Gateway allows"
+            f" {OCI_USAGE_PLANS_PER_TENANCY} usage plans per tenancy (one per tenant); merge"
+            " tenants or serve the extra ones from Google Cloud only"
+        )
+    return problems
 
 
 def validate(
@@ -236,7 +386,9 @@ def validate(
     except ValidationError as error:
         raise ConfigError([_describe(e) for e in error.errors()]) from None
     servers, problems = _plan_servers(stack, has_hf_token)
-    problems += _certificate_problems(stack)
+    problems += _certificate_problems(stack, servers)
+    if not problems:
+        problems += _cloud_problems(stack, servers)
     if problems:
         raise ConfigError(problems)
     return stack, servers
@@ -261,7 +413,7 @@ def load() -> LoadedConfig:
         )
     raw = {
         key: value
-        for key in ("gcp", "models", "tenants")
+        for key in ("gcp", "oci", "models", "tenants")
         if (value := config.get_object(key)) is not None
     }
     hf_token = config.get_secret("huggingFaceToken")

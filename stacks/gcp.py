@@ -50,8 +50,10 @@ class GcpStack:
     region: str
 
 
-def build_gcp(config: LoadedConfig) -> GcpStack:
-    settings = config.stack.gcp
+def build_gcp(
+    config: LoadedConfig, settings: GcpConfig, api_keys: dict[str, pulumi.Output[str]]
+) -> GcpStack:
+    planned_servers = [s for s in config.servers if s.cloud == "gcp"]
     # Service-account and secret IDs are project-wide: keep each stack's apart.
     prefix = f"llm-{pulumi.get_stack()}"
     provider = gcp.Provider(
@@ -70,7 +72,7 @@ def build_gcp(config: LoadedConfig) -> GcpStack:
             project=settings.project,
             id_prefix=prefix,
             hf_token=config.hf_token,
-            tenant_secrets=config.tenant_secrets,
+            api_keys=api_keys,
             replica_locations=settings.secrets.replica_locations,
         ),
         opts=after_apis,
@@ -104,7 +106,7 @@ def build_gcp(config: LoadedConfig) -> GcpStack:
         GkeSecretFilesArgs(namespace=namespace.namespace, secrets=secrets.secrets),
         opts=in_cluster,
     ).secret_files
-    images = _built_images(settings, prefix, cluster, config.servers, after_apis)
+    images = _built_images(settings, prefix, cluster, planned_servers, after_apis)
     servers = {
         planned.config.name: _model_server(
             planned,
@@ -114,9 +116,10 @@ def build_gcp(config: LoadedConfig) -> GcpStack:
             images.get(planned.plan.image.reference),
             in_cluster,
         )
-        for planned in config.servers
+        for planned in planned_servers
     }
     edge = _edge(
+        settings,
         config,
         namespace,
         servers,
@@ -128,7 +131,7 @@ def build_gcp(config: LoadedConfig) -> GcpStack:
         identity=identity,
         namespace=namespace,
         servers=servers,
-        planned=config.servers,
+        planned=planned_servers,
         edge=edge,
         project=settings.project,
         region=settings.region,
@@ -222,12 +225,12 @@ def _model_server(
 
 
 def _edge(
+    settings: GcpConfig,
     config: LoadedConfig,
     namespace: ServingNamespace,
     servers: dict[str, ModelServer],
     opts: pulumi.ResourceOptions,
 ) -> GclbEdge:
-    settings = config.stack.gcp
     exposed = [
         ExposedService(host_label=name, service_name=server.service_name, port=server.port)
         for name, server in servers.items()

@@ -16,6 +16,8 @@ from pulumi.runtime import mocks, rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from stacks import mock_invokes
+
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
 
@@ -81,7 +83,7 @@ class _EchoMocks(mocks.Mocks):
     def call(
         self, args: mocks.MockCallArgs
     ) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
-        return {}, None
+        return mock_invokes.answer(args.token, dict(args.args)), []
 
 
 class RecordingMonitor(mocks.MockMonitor):

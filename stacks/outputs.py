@@ -1,11 +1,27 @@
 """The stack outputs: a versioned contract read by other stacks through StackReference.
 
-Bump CONTRACT_VERSION when a name or type changes; only add fields within a version.
+Bump CONTRACT_VERSION when a name or type changes; only add fields within a version. Outputs of
+a cloud appear only when the stack configures that cloud:
+
+  contractVersion            int      always
+  apiKeys                    secret   tenant -> API key (`Authorization: Bearer <key>`)
+  models                     map      model -> servedModelName, server, cloud, service, port,
+                                      contextTokens, fit (and baseUrl on OCI)
+  Google Cloud: endpoint, ipAddress, apiKeySecrets (tenant -> Secret Manager name),
+    modelServerServiceAccount, clusterName, kubeconfig (secret), namespace, securityPolicy,
+    vertexAiEndpoint, vertexAiModel
+  OCI: ociGatewayHostname, ociEndpoints (model -> OpenAI base URL), ociClientTokens (secret,
+    tenant -> X-Client-Token), ociApiKeySecrets (tenant -> Vault secret OCID), ociClusterId,
+    ociKubeconfig (secret), ociNamespace
 """
+
+from typing import Any
 
 import pulumi
 
 from stacks.gcp import GcpStack
+from stacks.oci import OciStack
+from stacks.platform import Platform
 
 CONTRACT_VERSION = 2
 VERTEX_AI_MODEL = "meta/llama3-405b-instruct-maas"
@@ -19,30 +35,56 @@ def vertex_openai_endpoint(project: str, region: str) -> str:
     )
 
 
-def export_outputs(gcp_stack: GcpStack) -> None:
+def export_outputs(platform: Platform) -> None:
     pulumi.export("contractVersion", CONTRACT_VERSION)
-    pulumi.export("endpoint", gcp_stack.edge.endpoint)
-    pulumi.export("ipAddress", gcp_stack.edge.ip_address)
-    pulumi.export("apiKeys", pulumi.Output.secret(gcp_stack.secrets.api_keys))
-    pulumi.export("apiKeySecrets", gcp_stack.secrets.api_key_secret_names)
-    pulumi.export("modelServerServiceAccount", gcp_stack.identity.email)
-    pulumi.export("clusterName", gcp_stack.cluster.name)
-    pulumi.export("kubeconfig", gcp_stack.cluster.kubeconfig)
-    pulumi.export("namespace", gcp_stack.namespace.namespace)
-    pulumi.export("securityPolicy", gcp_stack.edge.security_policy)
-    pulumi.export(
-        "models",
-        {
-            planned.config.name: {
-                "servedModelName": planned.config.checkpoint.served_name,
-                "server": planned.config.server.type,
-                "service": gcp_stack.servers[planned.config.name].service_name,
-                "port": planned.plan.port,
-                "contextTokens": planned.plan.context,
-                "fit": planned.plan.fit_summary,
-            }
-            for planned in gcp_stack.planned
-        },
-    )
-    pulumi.export("vertexAiEndpoint", vertex_openai_endpoint(gcp_stack.project, gcp_stack.region))
+    pulumi.export("apiKeys", pulumi.Output.secret(platform.api_keys))
+    models: dict[str, dict[str, Any]] = {}
+    if platform.gcp is not None:
+        _export_gcp(platform.gcp)
+        models |= _models(platform.gcp)
+    if platform.oci is not None:
+        _export_oci(platform.oci)
+        models |= _models(platform.oci)
+    pulumi.export("models", models)
+
+
+def _models(stack: GcpStack | OciStack) -> dict[str, dict[str, Any]]:
+    endpoints = stack.gateway.endpoints if isinstance(stack, OciStack) else {}
+    models: dict[str, dict[str, Any]] = {}
+    for planned in stack.planned:
+        name = planned.config.name
+        models[name] = {
+            "servedModelName": planned.config.checkpoint.served_name,
+            "server": planned.config.server.type,
+            "cloud": planned.cloud,
+            "service": stack.servers[name].service_name,
+            "port": planned.plan.port,
+            "contextTokens": planned.plan.context,
+            "fit": planned.plan.fit_summary,
+        }
+        if name in endpoints:
+            models[name]["baseUrl"] = endpoints[name]
+    return models
+
+
+def _export_gcp(stack: GcpStack) -> None:
+    pulumi.export("endpoint", stack.edge.endpoint)
+    pulumi.export("ipAddress", stack.edge.ip_address)
+    pulumi.export("apiKeySecrets", stack.secrets.api_key_secret_names)
+    pulumi.export("modelServerServiceAccount", stack.identity.email)
+    pulumi.export("clusterName", stack.cluster.name)
+    pulumi.export("kubeconfig", stack.cluster.kubeconfig)
+    pulumi.export("namespace", stack.namespace.namespace)
+    pulumi.export("securityPolicy", stack.edge.security_policy)
+    pulumi.export("vertexAiEndpoint", vertex_openai_endpoint(stack.project, stack.region))
     pulumi.export("vertexAiModel", VERTEX_AI_MODEL)
+
+
+def _export_oci(stack: OciStack) -> None:
+    pulumi.export("ociGatewayHostname", stack.gateway.hostname)
+    pulumi.export("ociEndpoints", stack.gateway.endpoints)
+    pulumi.export("ociClientTokens", pulumi.Output.secret(stack.gateway.client_tokens))
+    pulumi.export("ociApiKeySecrets", stack.vault.api_key_secret_ids)
+    pulumi.export("ociClusterId", stack.cluster.cluster_id)
+    pulumi.export("ociKubeconfig", stack.cluster.kubeconfig)
+    pulumi.export("ociNamespace", stack.namespace.namespace)

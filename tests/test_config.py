@@ -16,7 +16,7 @@ def problems(raw: dict[str, Any], has_hf_token: bool = True) -> list[str]:
 
 def test_valid_config_plans_every_server(raw_config) -> None:
     stack, servers = validate(raw_config, has_hf_token=True)
-    assert stack.gcp.cluster_location == "us-central1-a"
+    assert stack.gcp is not None and stack.gcp.cluster_location == "us-central1-a"
     assert [s.config.name for s in servers] == ["llama-3-1-8b"]
     assert servers[0].plan.context == 8192
 

@@ -137,25 +137,70 @@ MACHINE_SHAPES: dict[str, MachineShape] = {
     s.name: s for s in (*_GCP_GPU_SHAPES, *_GCP_CPU_SHAPES, *_OCI_GPU_SHAPES)
 }
 
-# Ampere A1 Flex: 1 OCPU = 1 Arm core; 1-64 GB per OCPU, up to 80 OCPUs per VM
-# (https://docs.oracle.com/iaas/Content/Compute/References/computeshapes.htm#flexible).
-A1_FLEX = "VM.Standard.A1.Flex"
-A1_MAX_OCPUS = 80
-A1_MAX_GB_PER_OCPU = 64
+
+@dataclass(frozen=True, kw_only=True)
+class FlexFamily:
+    """An OCI flexible shape: OCPUs and memory are chosen per node within these limits."""
+
+    name: str
+    arch: CpuArch
+    vcpus_per_ocpu: int
+    """1 on Ampere A1 (an OCPU is one Arm core), 2 on x86 (one core, two hardware threads)."""
+    max_ocpus: int
+    max_gb_per_ocpu: int
+    max_memory_gb: int
+
+    def problem(self, ocpus: int, memory_gb: int) -> str | None:
+        """What is wrong with a node of this size (relative keys), or None if it exists."""
+        if not 1 <= ocpus <= self.max_ocpus:
+            return f"ocpus: {self.name} takes 1..{self.max_ocpus} OCPUs, not {ocpus}"
+        most = min(ocpus * self.max_gb_per_ocpu, self.max_memory_gb)
+        if not ocpus <= memory_gb <= most:
+            return (
+                f"memoryGb: {self.name} with {ocpus} OCPUs takes {ocpus}..{most} GB"
+                f" (1..{self.max_gb_per_ocpu} GB per OCPU, at most {self.max_memory_gb}),"
+                f" not {memory_gb}"
+            )
+        return None
+
+    def shape(self, ocpus: int, memory_gb: int) -> MachineShape:
+        problem = self.problem(ocpus, memory_gb)
+        if problem is not None:
+            raise ValueError(problem)
+        return MachineShape(
+            name=self.name,
+            cloud="oci",
+            vcpus=ocpus * self.vcpus_per_ocpu,
+            memory_gib=memory_gb,
+            arch=self.arch,
+        )
+
+
+# Flexible shapes (https://docs.oracle.com/iaas/Content/Compute/References/computeshapes.htm#flexible):
+# Ampere A1: 1-80 OCPUs, 1-64 GB per OCPU, at most 512 GB; AMD E4: 1-64 OCPUs, 1-64 GB per
+# OCPU, at most 1024 GB.
+A1_FLEX = FlexFamily(
+    name="VM.Standard.A1.Flex",
+    arch=CpuArch.ARM64,
+    vcpus_per_ocpu=1,
+    max_ocpus=80,
+    max_gb_per_ocpu=64,
+    max_memory_gb=512,
+)
+E4_FLEX = FlexFamily(
+    name="VM.Standard.E4.Flex",
+    arch=CpuArch.AMD64,
+    vcpus_per_ocpu=2,
+    max_ocpus=64,
+    max_gb_per_ocpu=64,
+    max_memory_gb=1024,
+)
+FLEX_FAMILIES: dict[str, FlexFamily] = {f.name: f for f in (A1_FLEX, E4_FLEX)}
 
 
 def a1_flex(ocpus: int, memory_gib: int) -> MachineShape:
     """An Ampere A1 Flex node of the given size (validated against the shape's limits)."""
-    if not 1 <= ocpus <= A1_MAX_OCPUS:
-        raise ValueError(f"A1 Flex takes 1..{A1_MAX_OCPUS} OCPUs, not {ocpus}")
-    if not 1 <= memory_gib <= ocpus * A1_MAX_GB_PER_OCPU:
-        raise ValueError(
-            f"A1 Flex with {ocpus} OCPUs takes 1..{ocpus * A1_MAX_GB_PER_OCPU} GB,"
-            f" not {memory_gib}"
-        )
-    return MachineShape(
-        name=A1_FLEX, cloud="oci", vcpus=ocpus, memory_gib=memory_gib, arch=CpuArch.ARM64
-    )
+    return A1_FLEX.shape(ocpus, memory_gib)
 
 
 def machine_shape(name: str) -> MachineShape:

@@ -7,14 +7,17 @@ import pulumi_gcp as gcp
 from pydantic import Field, field_validator, model_validator
 
 from components.catalog.hardware import CpuArch, MachineShape, machine_shape
-from components.clusters.placement import NodePlacement, Toleration
+from components.clusters.placement import (
+    ARM_TAINT,
+    GPU_TAINT,
+    POOL_NAME_LABEL,
+    NodePlacement,
+    Toleration,
+)
 from components.config_base import ConfigModel, label_validator
 
 POOL_LABEL = "cloud.google.com/gke-nodepool"
 ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator"
-GPU_TAINT = Toleration(key="nvidia.com/gpu", value="present", effect="NoSchedule")
-# GKE taints every Arm node so that amd64-only images never land there by accident.
-ARM_TAINT = Toleration(key="kubernetes.io/arch", value="arm64", effect="NoSchedule")
 # Spot nodes are tainted so that only workloads that accept preemption (and say so) land there
 # (https://cloud.google.com/kubernetes-engine/docs/how-to/spot-vms#use_taints).
 SPOT_TAINT = Toleration(key="cloud.google.com/gke-spot", value="true", effect="NoSchedule")
@@ -151,7 +154,7 @@ def node_config_args(
         spot=pool.spot,
         service_account=service_account_email,
         oauth_scopes=["https://www.googleapis.com/auth/cloud-platform"],
-        labels={"llm-platform/pool": pool.name},
+        labels={POOL_NAME_LABEL: pool.name},
         guest_accelerators=accelerators,
         taints=taints or None,
         metadata={"disable-legacy-endpoints": "true"},

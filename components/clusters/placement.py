@@ -5,6 +5,8 @@ from dataclasses import dataclass, field, replace
 from components.catalog.hardware import MachineShape
 
 GPU_RESOURCE = "nvidia.com/gpu"
+POOL_NAME_LABEL = "llm-platform/pool"
+"""Node label naming the pool, set by this program on every cloud's nodes."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,3 +49,9 @@ class NodePlacement:
             pools=self.pools + fallback.pools,
             tolerations=self.tolerations + extra,
         )
+
+
+# Taints this program puts on GPU nodes (so only pods that ask for a GPU land there) and on Arm
+# nodes (so an amd64-only image never lands there by accident; GKE adds this one itself).
+GPU_TAINT = Toleration(key="nvidia.com/gpu", value="present", effect="NoSchedule")
+ARM_TAINT = Toleration(key="kubernetes.io/arch", value="arm64", effect="NoSchedule")

@@ -6,7 +6,7 @@ recognise the tenant from the public prefix (a Cloud Armor rule matches it with 
 while only the secret store and the model servers ever hold the secret part.
 """
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -25,10 +25,20 @@ TenantName = Annotated[
 ]
 
 
+class Quota(ConfigModel):
+    """Requests allowed per calendar period (OCI API Gateway usage plans; periods reset at
+    the start of each minute/hour/day/week/month, UTC)."""
+
+    requests: Annotated[int, Field(gt=0, le=1_000_000_000)]
+    period: Literal["MINUTE", "HOUR", "DAY", "WEEK", "MONTH"] = "MONTH"
+
+
 class Tenant(ConfigModel):
     name: TenantName
     rate_limit: RateLimitSettings = RateLimitSettings()
     """Requests this tenant's key may make per interval, across all its clients."""
+    quota: Quota | None = None
+    """OCI only (Cloud Armor has no quotas): requests per calendar period; unset: unlimited."""
 
 
 def default_tenants() -> list[Tenant]:

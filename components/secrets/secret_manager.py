@@ -12,10 +12,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
-import pulumi_random as random
 
 from components import PACKAGE
-from components.edge.tenants import SECRET_PART_LENGTH, key_prefix
 from components.naming import physical_name
 from components.serving.secret_files import HF_TOKEN_KEY, api_key_file
 
@@ -29,8 +27,8 @@ class SecretManagerSecretsArgs:
     """Prefix of the secret IDs, unique per stack within the project (e.g. `llm-dev`)."""
     hf_token: pulumi.Input[str] | None
     """None: no token (only public models can be served)."""
-    tenant_secrets: Mapping[str, pulumi.Input[str] | None]
-    """Tenant name -> the secret part of its key from config, or None to generate one."""
+    api_keys: Mapping[str, pulumi.Output[str]]
+    """Tenant name -> its API key (see TenantKeys)."""
     replica_locations: Sequence[str] = ()
     """Empty: automatic replication; else user-managed replicas in these regions only."""
 
@@ -57,10 +55,7 @@ class SecretManagerSecrets(pulumi.ComponentResource):
     ) -> None:
         super().__init__(f"{PACKAGE}:gcp:SecretManagerSecrets", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.api_keys = {
-            tenant: self._tenant_key(name, tenant, configured, child)
-            for tenant, configured in args.tenant_secrets.items()
-        }
+        self.api_keys = dict(args.api_keys)
         values: dict[str, pulumi.Input[str]] = {
             api_key_file(tenant): key for tenant, key in self.api_keys.items()
         }
@@ -78,23 +73,6 @@ class SecretManagerSecrets(pulumi.ComponentResource):
                 "api_key_secret_names": self.api_key_secret_names,
             }
         )
-
-    @staticmethod
-    def _tenant_key(
-        name: str,
-        tenant: str,
-        configured: pulumi.Input[str] | None,
-        child: pulumi.ResourceOptions,
-    ) -> pulumi.Output[str]:
-        if configured is None:
-            # No special characters: the key travels in HTTP headers and shell variables.
-            configured = random.RandomPassword(
-                f"{name}-{tenant}-key-secret",
-                length=SECRET_PART_LENGTH,
-                special=False,
-                opts=child,
-            ).result
-        return pulumi.Output.secret(pulumi.Output.concat(key_prefix(tenant), configured))
 
     @staticmethod
     def _store(

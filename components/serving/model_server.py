@@ -1,6 +1,7 @@
 """One model server on any Kubernetes cluster: Deployment, ClusterIP Service and PDB."""
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
@@ -24,8 +25,10 @@ class ModelServerArgs:
     secrets: SecretFiles
     service_account_name: pulumi.Input[str]
     replicas: int = 1
-    service_annotations: dict[str, str] = field(default_factory=dict)
+    service_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Cloud-specific Service annotations (e.g. GKE's BackendConfig and NEG bindings)."""
+    service_type: str = "ClusterIP"
+    """LoadBalancer: the cloud controller builds a load balancer from the annotations."""
     image: pulumi.Input[str] | None = None
     """The image reference, when it is only known at deploy time (built and pushed by the
     stack, by digest); None: the plan's pinned reference."""
@@ -49,6 +52,8 @@ class ModelServer(pulumi.ComponentResource):
     port: int
     """Port of the Service and of the OpenAI-compatible API (`/v1`) and `/metrics`."""
     labels: dict[str, str]
+    load_balancer_address: pulumi.Output[str] | None
+    """The load balancer's address; None unless service_type is LoadBalancer."""
 
     def __init__(
         self, name: str, args: ModelServerArgs, opts: pulumi.ResourceOptions | None = None
@@ -105,16 +110,16 @@ class ModelServer(pulumi.ComponentResource):
                 custom_timeouts=timeouts,
             ),
         )
-        k8s.core.v1.Service(
+        service = k8s.core.v1.Service(
             f"{name}-service",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=name,
                 namespace=args.namespace,
                 labels=self.labels,
-                annotations=args.service_annotations or None,
+                annotations=dict(args.service_annotations) or None,
             ),
             spec=k8s.core.v1.ServiceSpecArgs(
-                type="ClusterIP",
+                type=args.service_type,
                 selector=self.labels,
                 ports=[
                     k8s.core.v1.ServicePortArgs(
@@ -137,4 +142,20 @@ class ModelServer(pulumi.ComponentResource):
             opts=child,
         )
         self.service_name = name
+        # pulumi-kubernetes waits for a LoadBalancer Service to get an address before it
+        # reports the Service created, so this resolves to the address, never to nothing.
+        self.load_balancer_address = (
+            service.status.apply(_load_balancer_address)
+            if args.service_type == "LoadBalancer"
+            else None
+        )
         self.register_outputs({"service_name": self.service_name, "port": self.port})
+
+
+def _load_balancer_address(status: k8s.core.v1.outputs.ServiceStatus | None) -> str:
+    balancer = status.load_balancer if status else None
+    ingress = (balancer.ingress or []) if balancer else []
+    addresses = [a for i in ingress if (a := i.ip or i.hostname)]
+    if not addresses:
+        raise ValueError("the Service has no load balancer address (is it type LoadBalancer?)")
+    return addresses[0]

@@ -66,14 +66,7 @@ def _volumes(
             name=CACHE_VOLUME,
             empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit=f"{plan.cache_size_gib}Gi"),
         ),
-        k8s.core.v1.VolumeArgs(
-            name=SECRETS_VOLUME,
-            csi=k8s.core.v1.CSIVolumeSourceArgs(
-                driver=secrets.csi_driver,
-                read_only=True,
-                volume_attributes={"secretProviderClass": secrets.provider_class},
-            ),
-        ),
+        secrets.volume(SECRETS_VOLUME),
     ]
     mounts = [
         k8s.core.v1.VolumeMountArgs(name=CACHE_VOLUME, mount_path=plan.cache_path),

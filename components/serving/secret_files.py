@@ -1,15 +1,19 @@
 """Secret values as files in the model-server pod, and the launcher that hands them over.
 
-The values come from a Secrets Store CSI volume (Secret Manager on GKE, OCI Vault on OKE), so they
-never pass through the Kubernetes API or a manifest. The servers take their API keys and the
-Hugging Face token from environment variables or from trailing command-line arguments, so the
-container starts through a small `sh -c` launcher that reads each file and then `exec`s the
-server (which stays PID 1 and receives SIGTERM directly).
+On GKE the values come from a Secrets Store CSI volume (Secret Manager), so they never pass
+through the Kubernetes API. On OKE the External Secrets Operator copies them from OCI Vault into
+a Kubernetes Secret (etcd encrypted with a Vault key): the OCI CSI provider has no arm64 image,
+and the Ampere pods need their keys too. Either way no value is in a manifest.
+
+The servers take their API keys and the Hugging Face token from environment variables or from
+trailing command-line arguments, so the container starts through a small `sh -c` launcher that
+reads each file and then `exec`s the server (which stays PID 1 and receives SIGTERM directly).
 """
 
 from dataclasses import dataclass, field
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 SECRETS_VOLUME = "secrets"
 SECRETS_MOUNT_PATH = "/var/run/secrets/llm-platform"
@@ -39,13 +43,39 @@ class SecretInputs:
 
 @dataclass(frozen=True, kw_only=True)
 class SecretFiles:
-    """A CSI volume holding one file per secret key (`api-key-<tenant>`, `hf-token`)."""
+    """A volume holding one file per secret key (`api-key-<tenant>`, `hf-token`): a Secrets
+    Store CSI volume (`csi_driver` + `provider_class`) or a Kubernetes Secret (`secret_name`)."""
 
-    csi_driver: str
-    provider_class: pulumi.Input[str]
-    """Name of the SecretProviderClass in the pod's namespace."""
     revision: pulumi.Input[str]
     """Changes whenever a secret value changes; stamped on the pod template to roll the pods."""
+    csi_driver: str | None = None
+    provider_class: pulumi.Input[str] | None = None
+    """Name of the SecretProviderClass in the pod's namespace."""
+    secret_name: pulumi.Input[str] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.csi_driver is None) == (self.secret_name is None):
+            raise ValueError("SecretFiles takes either csi_driver/provider_class or secret_name")
+
+    def volume(self, name: str) -> k8s.core.v1.VolumeArgs:
+        if self.secret_name is not None:
+            return k8s.core.v1.VolumeArgs(
+                name=name,
+                # Read-only for every user: llama-server's image runs as a non-root user,
+                # as the CSI driver's files are (0644) on GKE.
+                secret=k8s.core.v1.SecretVolumeSourceArgs(
+                    secret_name=self.secret_name, default_mode=0o444
+                ),
+            )
+        assert self.csi_driver is not None and self.provider_class is not None
+        return k8s.core.v1.VolumeArgs(
+            name=name,
+            csi=k8s.core.v1.CSIVolumeSourceArgs(
+                driver=self.csi_driver,
+                read_only=True,
+                volume_attributes={"secretProviderClass": self.provider_class},
+            ),
+        )
 
 
 def launcher_command(inputs: SecretInputs, mount_path: str = SECRETS_MOUNT_PATH) -> list[str]:
