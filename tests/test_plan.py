@@ -32,12 +32,31 @@ def test_every_stack_file_in_the_repository_plans_safely(project_copy: Path, sta
     by_type: dict[str, list[dict]] = {}
     for resource in document["resources"]:
         by_type.setdefault(resource["type"], []).append(resource["inputs"])
-    [cluster] = by_type["gcp:container/cluster:Cluster"]
-    assert cluster["location"] not in cluster.get("nodeLocations", [])
-    [ingress] = by_type["kubernetes:networking.k8s.io/v1:Ingress"]
-    assert "defaultBackend" not in ingress["spec"]
-    for rule in ingress["spec"]["rules"]:
-        assert {p["path"] for p in rule["http"]["paths"]} == {"/v1", "/health"}
+    assert by_type.get("gcp:container/cluster:Cluster") or by_type.get(
+        "oci:ContainerEngine/cluster:Cluster"
+    )
+    for cluster in by_type.get("gcp:container/cluster:Cluster", []):
+        assert cluster["location"] not in cluster.get("nodeLocations", [])
+        [ingress] = by_type["kubernetes:networking.k8s.io/v1:Ingress"]
+        assert "defaultBackend" not in ingress["spec"]
+        for rule in ingress["spec"]["rules"]:
+            assert {p["path"] for p in rule["http"]["paths"]} == {"/v1", "/health"}
+    # On OCI only the API Gateway's HTTPS listener is open to the world.
+    open_rules = [
+        r
+        for r in by_type.get(
+            "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule", []
+        )
+        if r["direction"] == "INGRESS" and r.get("source") == "0.0.0.0/0"
+    ]
+    assert [r["tcpOptions"]["destinationPortRange"] for r in open_rules] in (
+        [],
+        [{"min": 443, "max": 443}],
+    )
+    for service in by_type["kubernetes:core/v1:Service"]:
+        if service["spec"]["type"] == "LoadBalancer":
+            annotations = service["metadata"]["annotations"]
+            assert annotations["service.beta.kubernetes.io/oci-load-balancer-internal"] == "true"
     for deployment in by_type["kubernetes:apps/v1:Deployment"]:
         [container] = deployment["spec"]["template"]["spec"]["containers"]
         assert not [a for a in container["args"] if a.startswith("--") and "=" in a]
