@@ -46,34 +46,35 @@ def raw_config() -> dict[str, Any]:
 ProgramRunner = Callable[..., Recording]
 
 
+def run_config(
+    raw: dict[str, Any],
+    *,
+    hf_token: str | None = HF_TOKEN,
+    key_secrets: dict[str, str] | None = None,
+    recording: Recording | None = None,
+) -> Recording:
+    """Run `__main__.py` with the given raw config values and secrets, like `pulumi preview`.
+
+    `key_secrets`: tenant -> the secret part of its key in config (default: the `default`
+    tenant's is KEY_SECRET; pass {} to have every key generated)."""
+    config = {f"llm-platform:{k}": json.dumps(v) for k, v in raw.items()}
+    key_secrets = {"default": KEY_SECRET} if key_secrets is None else key_secrets
+    secrets: dict[str, str | None] = {
+        "llm-platform:huggingFaceToken": hf_token,
+        **{f"llm-platform:keySecret-{t}": v for t, v in key_secrets.items()},
+    }
+    config.update({k: v for k, v in secrets.items() if v is not None})
+    main = str(ROOT / "__main__.py")
+    return run_program(
+        main_program(main),
+        project="llm-platform",
+        stack="test",
+        config=config,
+        secret_keys=[k for k, v in secrets.items() if v is not None],
+        recording=recording,
+    )
+
+
 @pytest.fixture
 def run_stack() -> ProgramRunner:
-    """Run `__main__.py` with the given raw config values and secrets, like `pulumi preview`."""
-
-    def run(
-        raw: dict[str, Any],
-        *,
-        hf_token: str | None = HF_TOKEN,
-        key_secrets: dict[str, str] | None = None,
-        recording: Recording | None = None,
-    ) -> Recording:
-        """`key_secrets`: tenant -> the secret part of its key in config (default: the
-        `default` tenant's is KEY_SECRET; pass {} to have every key generated)."""
-        config = {f"llm-platform:{k}": json.dumps(v) for k, v in raw.items()}
-        key_secrets = {"default": KEY_SECRET} if key_secrets is None else key_secrets
-        secrets: dict[str, str | None] = {
-            "llm-platform:huggingFaceToken": hf_token,
-            **{f"llm-platform:keySecret-{t}": v for t, v in key_secrets.items()},
-        }
-        config.update({k: v for k, v in secrets.items() if v is not None})
-        main = str(ROOT / "__main__.py")
-        return run_program(
-            main_program(main),
-            project="llm-platform",
-            stack="test",
-            config=config,
-            secret_keys=[k for k, v in secrets.items() if v is not None],
-            recording=recording,
-        )
-
-    return run
+    return run_config

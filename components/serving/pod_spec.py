@@ -47,11 +47,16 @@ def _resources(plan: ServerPlan) -> k8s.core.v1.ResourceRequirementsArgs:
         "memory": f"{plan.memory_gib}Gi",
         "ephemeral-storage": f"{plan.cache_size_gib}Gi",
     }
-    # No CPU limit: throttling a tokenizer or scheduler thread only adds latency.
     limits = {
         "memory": f"{plan.memory_gib}Gi",
         "ephemeral-storage": f"{plan.cache_size_gib + 5}Gi",
     }
+    if not plan.gpus:
+        # CPU inference (llama.cpp) runs one thread per core it requested: a limit equal to
+        # the whole-core request makes the pod Guaranteed, so a static CPU manager pins those
+        # cores and no neighbour steals cycles from the matrix multiplications.
+        limits["cpu"] = requests["cpu"]
+    # GPU servers get no CPU limit: throttling a tokenizer or scheduler thread adds latency.
     if plan.gpus:
         requests[GPU_RESOURCE] = str(plan.gpus)
         limits[GPU_RESOURCE] = str(plan.gpus)
