@@ -36,9 +36,11 @@ def build_oci(
 ) -> OciStack:
     planned_servers = [s for s in config.servers if s.cloud == "oci"]
     prefix = f"llm-{pulumi.get_stack()}"
-    provider = oci.Provider("oci", region=settings.region)
+    provider = oci.Provider("oci", region=settings.region, tenancy_ocid=settings.tenancy)
     # IAM (policies) is written in the tenancy's home region only.
-    iam_provider = oci.Provider("oci-home", region=settings.iam_region)
+    iam_provider = oci.Provider(
+        "oci-home", region=settings.iam_region, tenancy_ocid=settings.tenancy
+    )
     cloud = pulumi.ResourceOptions(providers=[provider])
     network = _network(settings, planned_servers, cloud)
     vault = OciVaultSecrets(

@@ -165,7 +165,8 @@ class OciEdgeSettings(ConfigModel):
 
 class OciConfig(ConfigModel):
     tenancy: str
-    """Tenancy OCID: IAM policies and dynamic groups live at its root."""
+    """Tenancy OCID; the OCI providers are bound to it, so credentials for another tenancy
+    fail instead of deploying there."""
     compartment: str
     """Compartment OCID holding every resource (the tenancy OCID for the root compartment)."""
     region: str
