@@ -56,3 +56,26 @@ def label_validator(max_length: int, why: str = "") -> AfterValidator:
 
 DnsLabel = Annotated[str, label_validator(40)]
 """A name that becomes a Kubernetes object name and a DNS host label."""
+
+
+_NAMESPACE_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def _namespace_names(values: list[str]) -> list[str]:
+    wrong = [v for v in values if not _NAMESPACE_NAME.match(v)]
+    if wrong:
+        raise ValueError(f"{wrong} are not Kubernetes namespace names")
+    return values
+
+
+NamespaceList = Annotated[list[str], AfterValidator(_namespace_names)]
+"""Kubernetes namespace names (RFC 1123 labels)."""
+
+
+def pool_name_problem(names: Iterable[str]) -> str | None:
+    """User pools need distinct names, and `system` is the cluster's own pool."""
+    names = list(names)
+    duplicates = sorted(set(repeated(names)) | ({"system"} & set(names)))
+    if duplicates:
+        return f"pool names must be unique and not 'system': {duplicates}"
+    return None

@@ -8,10 +8,15 @@ from pydantic import Field, field_validator, model_validator
 from components.catalog.gcp_zones import L4_ZONES, ZONES
 from components.catalog.hardware import NVIDIA_L4
 from components.clusters.gke_pools import NodePoolSettings, SystemPoolSettings
-from components.config_base import ConfigModel, DnsLabel, repeated
+from components.config_base import (
+    ConfigModel,
+    DnsLabel,
+    NamespaceList,
+    pool_name_problem,
+    repeated,
+)
 from components.edge.settings import EdgeSettings
 
-_K8S_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 
 
@@ -47,10 +52,9 @@ class GkeClusterConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _unique_pools(self) -> "GkeClusterConfig":
-        names = [p.name for p in self.pools]
-        duplicates = sorted(set(repeated(names)) | ({"system"} & set(names)))
-        if duplicates:
-            raise ValueError(f"pool names must be unique and not 'system': {duplicates}")
+        problem = pool_name_problem(p.name for p in self.pools)
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 
@@ -76,16 +80,8 @@ class GcpConfig(ConfigModel):
     cluster: GkeClusterConfig
     edge: EdgeSettings = EdgeSettings()
     secrets: SecretManagerConfig = SecretManagerConfig()
-    monitoring_namespaces: list[str] = Field(default_factory=_default_monitoring_namespaces)
+    monitoring_namespaces: NamespaceList = Field(default_factory=_default_monitoring_namespaces)
     """Namespaces allowed (besides the load balancer) to reach the model servers' port."""
-
-    @field_validator("monitoring_namespaces")
-    @classmethod
-    def _namespaces(cls, values: list[str]) -> list[str]:
-        wrong = [v for v in values if not _K8S_NAME.match(v)]
-        if wrong:
-            raise ValueError(f"{wrong} are not Kubernetes namespace names")
-        return values
 
     @field_validator("project")
     @classmethod

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from components.clusters.oke_pools import OkePoolSettings, OkeSystemPoolSettings
-from components.config_base import ConfigModel, DnsLabel, repeated
+from components.config_base import ConfigModel, DnsLabel, NamespaceList, pool_name_problem
 
 _REGION = re.compile(r"^[a-z]{2}-[a-z]+-[1-9]$")
 _TENANCY = re.compile(r"^ocid1\.tenancy\.oc[0-9]+\.\.[a-z0-9]+$")
@@ -134,10 +134,9 @@ class OkeClusterConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _unique_pools(self) -> "OkeClusterConfig":
-        names = [p.name for p in self.pools]
-        duplicates = sorted(set(repeated(names)) | ({"system"} & set(names)))
-        if duplicates:
-            raise ValueError(f"pool names must be unique and not 'system': {duplicates}")
+        problem = pool_name_problem(p.name for p in self.pools)
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 
@@ -176,7 +175,7 @@ class OciConfig(ConfigModel):
     network: OciNetworkConfig = OciNetworkConfig()
     cluster: OkeClusterConfig = OkeClusterConfig()
     edge: OciEdgeSettings = OciEdgeSettings()
-    monitoring_namespaces: list[str] = Field(default_factory=lambda: ["monitoring"])
+    monitoring_namespaces: NamespaceList = Field(default_factory=lambda: ["monitoring"])
     """Namespaces allowed (besides the load balancer) to reach the model servers' port."""
     llama_cpp_image: str | None = None
     """The llama-server image built from images/llama-server (linux/amd64 + linux/arm64),
