@@ -91,7 +91,7 @@ def build_oci(
         )
         for planned in planned_servers
     }
-    gateway = _gateway(config, settings, network, servers, cloud)
+    gateway = _gateway(config, settings, network, planned_servers, servers, cloud)
     return OciStack(
         cluster=cluster,
         vault=vault,
@@ -192,15 +192,16 @@ def _gateway(
     config: LoadedConfig,
     settings: OciConfig,
     network: OciNetwork,
+    planned_servers: list[PlannedServer],
     servers: dict[str, ModelServer],
     opts: pulumi.ResourceOptions,
 ) -> OciApiGateway:
     tenants = [t.name for t in config.stack.tenants]
     backends = []
-    for planned in config.servers:
-        server = servers.get(planned.config.name)
-        if server is None or server.load_balancer_address is None:
-            continue
+    for planned in planned_servers:
+        server = servers[planned.config.name]
+        if server.load_balancer_address is None:
+            raise ValueError(f"{planned.config.name}: OKE model servers need a LoadBalancer")
         backends.append(
             GatewayBackend(
                 model=planned.config.name,

@@ -73,12 +73,10 @@ class OciVaultSecrets(pulumi.ComponentResource):
         }
         if args.hf_token is not None:
             values[HF_TOKEN_KEY] = args.hf_token
-        self.secrets = [
-            self._secret(name, k, v, args, vault.id, key.id) for k, v in values.items()
-        ]
+        stored = {k: self._secret(name, k, v, args, vault.id, key.id) for k, v in values.items()}
+        self.secrets = list(stored.values())
         self.api_key_secret_ids = {
-            tenant: next(s.secret_id for s in self.secrets if s.key == api_key_file(tenant))
-            for tenant in args.api_keys
+            tenant: stored[api_key_file(tenant)].secret_id for tenant in args.api_keys
         }
         self.vault_id = vault.id
         self.key_id = key.id
