@@ -21,9 +21,12 @@ from components.clusters.gke_pools import NodePoolSettings
 from components.config_base import ConfigModel, DnsLabel, SettingError, repeated
 from components.edge.settings import MANAGED_CERTIFICATE_DOMAIN_MAX
 from components.edge.tenants import TenantList, default_tenants
+from components.serving.autoscaling import AutoscalingSettings, ScalingPlan
+from components.serving.metrics import LLAMACPP_QUEUE
 from components.serving.planner import plan_server
 from components.serving.server_plan import PlanRequest, Resources, ServerPlan
 from components.serving.settings import LlamaCppSettings, ServerSettings, VllmSettings
+from stacks.capacity import PoolReach, ScalingRequest, plan_pool
 from stacks.gcp_config import GcpConfig
 from stacks.oci_config import OciConfig
 
@@ -42,6 +45,8 @@ class ModelServerConfig(ConfigModel):
     fallback_pool: str | None = None
     """GKE only: on-demand pool of the same machine type for when the Spot `pool` is full."""
     replicas: Annotated[int, Field(ge=1, le=100)] = 1
+    """Replicas at creation and the autoscaler's minimum."""
+    autoscaling: AutoscalingSettings = AutoscalingSettings()
     server: ServerSettings = VllmSettings()
     resources: Resources = Resources()
     tenants: Annotated[list[str], Field(min_length=1)] | None = None
@@ -57,6 +62,30 @@ class ModelServerConfig(ConfigModel):
     @property
     def checkpoint(self) -> ModelCheckpoint:
         return MODELS[self.model]
+
+    @model_validator(mode="after")
+    def _scaling_bounds(self) -> "ModelServerConfig":
+        most = self.autoscaling.max_replicas
+        if self.autoscaling.enabled and most is not None and most < self.replicas:
+            raise ValueError(
+                f"autoscaling.maxReplicas ({most}) is below replicas ({self.replicas}, the"
+                " minimum); raise maxReplicas or lower replicas"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _scrape_path(self) -> "ModelServerConfig":
+        if (
+            self.autoscaling.enabled
+            and isinstance(self.server, LlamaCppSettings)
+            and not self.server.metrics
+        ):
+            raise ValueError(
+                "server.metrics: false leaves llama-server without /metrics, but autoscaling"
+                f" scales on its queue ({LLAMACPP_QUEUE}); set metrics: true, or"
+                " autoscaling.enabled: false"
+            )
+        return self
 
 
 def default_gcp_models() -> list[ModelServerConfig]:
@@ -146,6 +175,9 @@ class PoolSettings(Protocol):
     @property
     def pods_per_gpu(self) -> int: ...
 
+    @property
+    def max_nodes(self) -> int: ...
+
 
 Cloud = Literal["gcp", "oci"]
 
@@ -157,6 +189,7 @@ class PlannedServer:
     pool: PoolSettings
     fallback_pool: NodePoolSettings | None
     plan: ServerPlan
+    scaling: ScalingPlan
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -297,9 +330,19 @@ def _placement_problem(
     return fallback, problem
 
 
-def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedServer], list[str]]:
+@dataclass(frozen=True, kw_only=True)
+class _PlacedServer:
+    key: str
+    config: ModelServerConfig
+    cloud: Cloud
+    pool: PoolSettings
+    fallback_pool: NodePoolSettings | None
+    plan: ServerPlan
+
+
+def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[_PlacedServer], list[str]]:
     pools = _cloud_pools(stack)
-    servers: list[PlannedServer] = []
+    servers: list[_PlacedServer] = []
     problems: list[str] = []
     tenants = [t.name for t in stack.tenants]
     for index, model in enumerate(stack.served_models):
@@ -327,9 +370,69 @@ def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[PlannedS
             problems.append(f"{key}.{error.key}: {error.message}")
             continue
         servers.append(
-            PlannedServer(config=model, cloud=cloud, pool=pool, fallback_pool=fallback, plan=plan)
+            _PlacedServer(
+                key=key, config=model, cloud=cloud, pool=pool, fallback_pool=fallback, plan=plan
+            )
         )
     return servers, problems
+
+
+def _pool_reach(stack: StackConfig, server: _PlacedServer) -> PoolReach:
+    pools: list[PoolSettings] = [server.pool]
+    if server.fallback_pool is not None:
+        pools.append(server.fallback_pool)
+    max_nodes = sum(p.max_nodes for p in pools)
+    nodes, description = max_nodes, f"maxNodes {max_nodes}"
+    if server.cloud == "gcp":
+        assert stack.gcp is not None
+        zones = len(stack.gcp.cluster.zones)
+        # GKE's autoscaling bounds are per zone.
+        nodes, description = max_nodes * zones, f"maxNodes {max_nodes} x {zones} zones"
+    if server.fallback_pool is not None:
+        description += f", with fallback pool {server.fallback_pool.name!r}"
+    return PoolReach(
+        name=server.pool.name,
+        shape=server.pool.shape,
+        nodes=nodes,
+        pods_per_gpu=server.pool.pods_per_gpu,
+        description=description,
+    )
+
+
+def _scale_servers(
+    stack: StackConfig, placed: list[_PlacedServer]
+) -> tuple[list[PlannedServer], list[str]]:
+    groups: dict[tuple[Cloud, str], list[ScalingRequest]] = {}
+    for server in placed:
+        groups.setdefault((server.cloud, server.pool.name), []).append(
+            ScalingRequest(
+                key=server.key,
+                name=server.config.name,
+                replicas=server.config.replicas,
+                autoscaling=server.config.autoscaling,
+                plan=server.plan,
+                pool=_pool_reach(stack, server),
+            )
+        )
+    scaling: dict[str, ScalingPlan] = {}
+    problems: list[str] = []
+    for requests in groups.values():
+        plans, pool_problems = plan_pool(requests)
+        scaling.update(plans)
+        problems += pool_problems
+    if problems:
+        return [], problems
+    return [
+        PlannedServer(
+            config=s.config,
+            cloud=s.cloud,
+            pool=s.pool,
+            fallback_pool=s.fallback_pool,
+            plan=s.plan,
+            scaling=scaling[s.config.name],
+        )
+        for s in placed
+    ], []
 
 
 def _certificate_problems(stack: StackConfig, servers: list[PlannedServer]) -> list[str]:
@@ -385,7 +488,10 @@ def validate(
         stack = StackConfig.model_validate(raw)
     except ValidationError as error:
         raise ConfigError([_describe(e) for e in error.errors()]) from None
-    servers, problems = _plan_servers(stack, has_hf_token)
+    placed, problems = _plan_servers(stack, has_hf_token)
+    servers: list[PlannedServer] = []
+    if not problems:
+        servers, problems = _scale_servers(stack, placed)
     problems += _certificate_problems(stack, servers)
     if not problems:
         problems += _cloud_problems(stack, servers)

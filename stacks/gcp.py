@@ -97,6 +97,7 @@ def build_gcp(
             server_port=SERVER_PORT,
             load_balancer_ranges=GCLB_SOURCE_RANGES,
             monitoring_namespaces=settings.monitoring_namespaces,
+            scrape_key=any(s.plan.scrape_key_needed for s in planned_servers),
             service_account_annotations=identity.service_account_annotations,
         ),
         opts=in_cluster,

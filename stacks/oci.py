@@ -67,6 +67,7 @@ def build_oci(
                 settings.network.workers_subnet,
             ],
             monitoring_namespaces=settings.monitoring_namespaces,
+            scrape_key=any(s.plan.scrape_key_needed for s in planned_servers),
         ),
         opts=in_cluster,
     )

@@ -222,7 +222,9 @@ def test_public_model_without_token_stores_only_the_api_key(raw_config, run_stac
     [grant] = recording.of_type(SECRET_IAM_MEMBER)
     assert grant.inputs["secretId"] == API_KEY_SECRET
     [container] = pod_spec(recording, "chat-cpu-deployment")["containers"]
-    assert 'LLAMA_API_KEY="$s0" && export LLAMA_API_KEY' in container["command"][2]
+    # The tenant's key, then Prometheus' scrape key (llama-server guards /metrics too).
+    assert 'LLAMA_API_KEY="$s1,$s0" && export LLAMA_API_KEY' in container["command"][2]
+    assert 's0="$(cat /var/run/secrets/llm-platform-scrape/key)"' in container["command"][2]
     assert "HF_TOKEN" not in container["command"][2]
     assert container["args"][0] == "/app/llama-server"
 

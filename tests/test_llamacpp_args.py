@@ -5,6 +5,7 @@ import pytest
 from components.catalog.hardware import MACHINE_SHAPES, a1_flex
 from components.config_base import SettingError
 from components.serving.images import LLAMA_CPP_BUILD, LLAMA_CPP_IMAGE
+from components.serving.scrape_key import SCRAPE_KEY_FILE
 from components.serving.server_plan import ServerPlan
 from components.serving.settings import LlamaCppSettings, TgiSettings, VllmSettings
 from tests.server_cli import llama_server_options, plan_for
@@ -42,8 +43,20 @@ def test_llama_server_flags_are_accepted_by_the_pinned_build(shape) -> None:
 
 def test_every_tenant_key_goes_to_llama_api_key_separated_by_commas() -> None:
     server = plan(GGUF, LlamaCppSettings(), tenants=("web", "batch"))
-    assert server.secrets.env["LLAMA_API_KEY"] == ("api-key-web", "api-key-batch")
+    assert server.secrets.env["LLAMA_API_KEY"] == (
+        "api-key-web",
+        "api-key-batch",
+        SCRAPE_KEY_FILE,
+    )
     assert server.secrets.trailing_flag is None
+
+
+def test_without_metrics_there_is_no_scrape_key_and_no_queue_metric() -> None:
+    server = plan(GGUF, LlamaCppSettings(metrics=False), tenants=("web",))
+    assert server.secrets.env["LLAMA_API_KEY"] == ("api-key-web",)
+    assert "--metrics" not in server.args
+    assert server.queue_metric is None
+    assert not server.scrape_key_needed
 
 
 def test_default_context_per_slot_is_capped_on_cpu() -> None:

@@ -78,7 +78,8 @@ def test_mixed_stack_runs_every_server_type_for_two_tenants(project_copy: Path) 
     assert vllm["command"][2].endswith('--api-key "$s1" "$s0"')  # web, batch
     assert tgi["args"][0] == "/tgi-entrypoint.sh" and "API_KEY=" in tgi["command"][2]
     assert "api-key-web" not in tgi["command"][2]
-    assert 'LLAMA_API_KEY="$s1,$s0"' in llama["command"][2]
+    # web, batch, then Prometheus' scrape key (sorted first: an absolute path)
+    assert 'LLAMA_API_KEY="$s2,$s1,$s0"' in llama["command"][2]
     assert llama["image"] == "[unknown]"  # the digest of the image built for amd64 and arm64
 
 

@@ -12,6 +12,8 @@ from components.catalog.models import ModelCheckpoint
 from components.config_base import SettingError
 from components.serving.images import LLAMA_CPP_IMAGE
 from components.serving.memory_fit import CpuFitVerdict, FitError, plan_cpu_fit
+from components.serving.metrics import LLAMACPP_QUEUE
+from components.serving.scrape_key import SCRAPE_KEY_FILE
 from components.serving.secret_files import SecretInputs
 from components.serving.server_plan import (
     SERVER_PORT,
@@ -71,9 +73,10 @@ def llamacpp_args(
         ("--ctx-size", verdict.context_per_slot * settings.parallel),
         ("--parallel", settings.parallel),
         ("--threads", threads),
-        ("--metrics", None),
         ("--no-ui", None),  # `--no-webui` is its deprecated spelling
     ]
+    if settings.metrics:
+        options.append(("--metrics", None))
     return command_line(options)
 
 
@@ -91,11 +94,15 @@ def plan_llamacpp(settings: LlamaCppSettings, request: PlanRequest) -> ServerPla
         )
     except FitError as error:
         raise SettingError("server.contextPerSlot", str(error)) from None
+    api_keys = key_files(request)
+    if settings.metrics:
+        # /metrics needs a key on llama-server: Prometheus gets one of its own.
+        api_keys = (*api_keys, SCRAPE_KEY_FILE)
     return ServerPlan(
         image=LLAMA_CPP_IMAGE,
         args=tuple(llamacpp_args(settings, checkpoint, verdict, cpu, SERVER_PORT)),
         env={"LLAMA_CACHE": "/models"},
-        secrets=SecretInputs(env={**hf_token_env(request), "LLAMA_API_KEY": key_files(request)}),
+        secrets=SecretInputs(env={**hf_token_env(request), "LLAMA_API_KEY": api_keys}),
         cache_path="/models",
         cache_size_gib=cache_gib(checkpoint),
         shm_size_gib=None,
@@ -105,4 +112,5 @@ def plan_llamacpp(settings: LlamaCppSettings, request: PlanRequest) -> ServerPla
         startup_seconds=startup_seconds(checkpoint, _WARMUP_SECONDS),
         context=verdict.context_per_slot,
         fit_summary=verdict.summary(),
+        queue_metric=LLAMACPP_QUEUE if settings.metrics else None,
     )

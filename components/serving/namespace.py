@@ -13,6 +13,7 @@ import pulumi_kubernetes as k8s
 from components import PACKAGE
 from components.naming import known_name
 from components.serving.network_policy import model_server_ingress_policy
+from components.serving.scrape_key import scrape_key_secret
 
 SERVICE_ACCOUNT_NAME = "model-server"
 """Fixed, because the cloud identity binding names it before the namespace exists."""
@@ -28,6 +29,8 @@ class ServingNamespaceArgs:
     """Namespaces whose pods may scrape `/metrics` on the server port."""
     service_account_annotations: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     """E.g. GKE Workload Identity's `iam.gke.io/gcp-service-account`."""
+    scrape_key: bool = False
+    """Create the key Prometheus scrapes llama-server with (see scrape_key.py)."""
 
 
 class ServingNamespace(pulumi.ComponentResource):
@@ -67,6 +70,8 @@ class ServingNamespace(pulumi.ComponentResource):
             monitoring_namespaces=args.monitoring_namespaces,
             opts=child,
         )
+        if args.scrape_key:
+            scrape_key_secret(f"{name}-scrape-key", namespace, child)
         self.namespace = namespace
         self.service_account_name = known_name(account, SERVICE_ACCOUNT_NAME)
         self.register_outputs(

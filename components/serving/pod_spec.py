@@ -6,6 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.clusters.placement import GPU_RESOURCE, NodePlacement
+from components.serving.scrape_key import scrape_key_volume
 from components.serving.secret_files import (
     SECRETS_MOUNT_PATH,
     SECRETS_VOLUME,
@@ -89,6 +90,10 @@ def _volumes(
             )
         )
         mounts.append(k8s.core.v1.VolumeMountArgs(name=SHM_VOLUME, mount_path="/dev/shm"))
+    if plan.scrape_key_needed:
+        volume, mount = scrape_key_volume()
+        volumes.append(volume)
+        mounts.append(mount)
     return volumes, mounts
 
 

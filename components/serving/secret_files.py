@@ -78,6 +78,11 @@ class SecretFiles:
         )
 
 
+def _path(key: str, mount_path: str) -> str:
+    """A key is a file in the secrets volume, or an absolute path to a file mounted apart."""
+    return key if key.startswith("/") else f"{mount_path}/{key}"
+
+
 def launcher_command(inputs: SecretInputs, mount_path: str = SECRETS_MOUNT_PATH) -> list[str]:
     """`command` for the container: read every file, export the variables, then run the args
     plus the trailing secret arguments. The script holds only paths, never values.
@@ -88,7 +93,7 @@ def launcher_command(inputs: SecretInputs, mount_path: str = SECRETS_MOUNT_PATH)
     """
     files = sorted(inputs.files)
     slot = {key: f"s{index}" for index, key in enumerate(files)}
-    steps = [f'{slot[k]}="$(cat {mount_path}/{k})" && test -n "${slot[k]}"' for k in files]
+    steps = [f'{slot[k]}="$(cat {_path(k, mount_path)})" && test -n "${slot[k]}"' for k in files]
     for variable, keys in sorted(inputs.env.items()):
         joined = ",".join(f"${slot[k]}" for k in keys)
         steps.append(f'{variable}="{joined}" && export {variable}')

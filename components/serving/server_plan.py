@@ -12,6 +12,7 @@ from components.catalog.models import ModelCheckpoint
 from components.config_base import ConfigModel, SettingError
 from components.serving.images import ServerImage
 from components.serving.memory_fit import FitError, GpuFitRequest, GpuFitVerdict, plan_gpu_fit
+from components.serving.scrape_key import SCRAPE_KEY_FILE
 from components.serving.secret_files import HF_TOKEN_KEY, SecretInputs, api_key_file
 
 SERVER_PORT = 8000
@@ -76,7 +77,15 @@ class ServerPlan:
     """From container start to a ready server: weight download, load, warm-up."""
     context: int
     fit_summary: str
+    queue_metric: str | None
+    """The server's queue-length gauge on `/metrics` (what its HPA scales on); None: the
+    server exports no metrics."""
     port: int = SERVER_PORT
+
+    @property
+    def scrape_key_needed(self) -> bool:
+        """The server guards `/metrics` with its API keys (llama-server)."""
+        return SCRAPE_KEY_FILE in self.secrets.files
 
     @property
     def first_start_seconds(self) -> int:
@@ -184,6 +193,7 @@ def gpu_server_plan(
     request: PlanRequest,
     warmup_seconds: int,
     verdict: GpuFitVerdict,
+    queue_metric: str,
 ) -> ServerPlan:
     """What vLLM and TGI share: GPU resources, model cache, /dev/shm, probe timing."""
     cpu, memory = default_resources(request, gpus)
@@ -202,4 +212,5 @@ def gpu_server_plan(
         startup_seconds=startup_seconds(request.checkpoint, warmup_seconds),
         context=verdict.context,
         fit_summary=verdict.summary(),
+        queue_metric=queue_metric,
     )

@@ -45,6 +45,9 @@ class LlamaCppSettings(ConfigModel):
     context_per_slot: Annotated[int, Field(gt=0)] | None = None
     """Tokens each parallel slot may hold; unset: the longest that fits the memory limit."""
     parallel: Annotated[int, Field(ge=1, le=64)] = 4
+    metrics: bool = True
+    """`--metrics`: Prometheus metrics on `/metrics` (llama-server leaves them off by default);
+    its HPA and monitor need them."""
 
 
 ServerSettings = Annotated[

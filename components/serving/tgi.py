@@ -15,6 +15,7 @@ from components.catalog.models import ModelCheckpoint, WeightFormat
 from components.config_base import SettingError
 from components.serving.images import TGI_IMAGE
 from components.serving.memory_fit import GpuFitRequest, GpuFitVerdict
+from components.serving.metrics import TGI_QUEUE
 from components.serving.secret_files import SecretInputs
 from components.serving.server_plan import (
     SERVER_PORT,
@@ -154,6 +155,7 @@ def plan_tgi(settings: TgiSettings, request: PlanRequest) -> ServerPlan:
         cache_path="/data",
         gpus=settings.num_shard,
         request=request,
+        queue_metric=TGI_QUEUE,
         warmup_seconds=_WARMUP_SECONDS,
         verdict=verdict,
     )

@@ -14,6 +14,7 @@ from components.config_base import SettingError
 from components.serving.images import VLLM_IMAGE, VLLM_VERSION
 from components.serving.keep_alive import EDGE_KEEP_ALIVE_SECONDS
 from components.serving.memory_fit import GpuFitRequest, GpuFitVerdict
+from components.serving.metrics import VLLM_QUEUE
 from components.serving.secret_files import SecretInputs
 from components.serving.server_plan import (
     SERVER_PORT,
@@ -135,6 +136,7 @@ def plan_vllm(settings: VllmSettings, request: PlanRequest) -> ServerPlan:
         cache_path="/models",
         gpus=settings.tensor_parallel_size,
         request=request,
+        queue_metric=VLLM_QUEUE,
         warmup_seconds=_WARMUP_SECONDS,
         verdict=verdict,
     )
