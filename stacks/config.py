@@ -5,6 +5,7 @@ Pulumi config keys (namespace `llm-platform`):
   oci                   object  OciConfig (stacks/oci_config.py); optional, at least one of the two
   models                list    ModelServerConfig below; each runs on one cloud's pool
   tenants               list    who may call the API, each with its own key and rate limit
+  monitoring            object  MonitoringConfig (components/observability/settings.py)
   huggingFaceToken      secret  needed for gated models (Llama, Gemma)
   keySecret-<tenant>    secret  optional secret part of a tenant's key; generated when absent
 """
@@ -21,6 +22,7 @@ from components.clusters.gke_pools import NodePoolSettings
 from components.config_base import ConfigModel, DnsLabel, SettingError, repeated
 from components.edge.settings import MANAGED_CERTIFICATE_DOMAIN_MAX
 from components.edge.tenants import TenantList, default_tenants
+from components.observability.settings import MonitoringConfig
 from components.serving.autoscaling import AutoscalingSettings, ScalingPlan
 from components.serving.metrics import LLAMACPP_QUEUE
 from components.serving.planner import plan_server
@@ -127,6 +129,7 @@ class StackConfig(ConfigModel):
     models: Annotated[list[ModelServerConfig], Field(min_length=1)] | None = None
     """Unset: each configured cloud's article defaults."""
     tenants: TenantList = Field(default_factory=default_tenants)
+    monitoring: MonitoringConfig = MonitoringConfig()
 
     @model_validator(mode="after")
     def _some_cloud(self) -> "StackConfig":
@@ -519,7 +522,7 @@ def load() -> LoadedConfig:
         )
     raw = {
         key: value
-        for key in ("gcp", "oci", "models", "tenants")
+        for key in ("gcp", "oci", "models", "tenants", "monitoring")
         if (value := config.get_object(key)) is not None
     }
     hf_token = config.get_secret("huggingFaceToken")

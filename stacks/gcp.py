@@ -5,9 +5,15 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.clusters.gke import GkeCluster, GkeClusterArgs
+from components.clusters.gke import (
+    GKE_NVIDIA_DRIVER_DIR,
+    GKE_STORAGE_CLASS,
+    GkeCluster,
+    GkeClusterArgs,
+)
 from components.clusters.gke_network import GkeNetwork, GkeNetworkArgs
 from components.clusters.placement import NodePlacement
+from components.cost.opencost_prices import gke_custom_prices
 from components.edge.gclb import (
     GCLB_SOURCE_RANGES,
     ExposedService,
@@ -18,6 +24,7 @@ from components.edge.gclb import (
 from components.images.artifact_registry import ArtifactRegistry, ArtifactRegistryArgs
 from components.images.built_image import BuiltImage, BuiltImageArgs
 from components.naming import physical_name
+from components.observability.monitoring_stack import MonitoringStack
 from components.project_apis import ProjectApis, ProjectApisArgs
 from components.secrets.gke_secret_files import GkeSecretFiles, GkeSecretFilesArgs
 from components.secrets.secret_manager import SecretManagerSecrets, SecretManagerSecretsArgs
@@ -32,6 +39,7 @@ from components.serving.secret_files import SecretFiles
 from components.serving.server_plan import SERVER_PORT
 from stacks.config import LoadedConfig, PlannedServer
 from stacks.gcp_config import GcpConfig
+from stacks.observability import admitted_namespaces, build_monitoring, gpu_nodes
 
 EDGE_NAME = "llm-edge"
 _ACCOUNT_ID_MAX = 30
@@ -46,6 +54,7 @@ class GcpStack:
     servers: dict[str, ModelServer]
     planned: list[PlannedServer]
     edge: GclbEdge
+    monitoring: MonitoringStack
     project: str
     region: str
 
@@ -96,7 +105,9 @@ def build_gcp(
             namespace=settings.namespace,
             server_port=SERVER_PORT,
             load_balancer_ranges=GCLB_SOURCE_RANGES,
-            monitoring_namespaces=settings.monitoring_namespaces,
+            monitoring_namespaces=admitted_namespaces(
+                settings.monitoring_namespaces, config.stack.monitoring.namespace
+            ),
             scrape_key=any(s.plan.scrape_key_needed for s in planned_servers),
             service_account_annotations=identity.service_account_annotations,
         ),
@@ -126,6 +137,19 @@ def build_gcp(
         servers,
         pulumi.ResourceOptions(providers=[provider, cluster.provider]),
     )
+    monitoring = build_monitoring(
+        "gke-monitoring",
+        config=config,
+        cluster_name=f"{prefix}-gke",
+        serving_namespace=settings.namespace,
+        serving=namespace,
+        storage_class=GKE_STORAGE_CLASS,
+        gpu=gpu_nodes(cluster.placements, driver_host_dir=GKE_NVIDIA_DRIVER_DIR),
+        prices=gke_custom_prices(settings.region),
+        planned=planned_servers,
+        servers=servers,
+        opts=in_cluster,
+    )
     return GcpStack(
         cluster=cluster,
         secrets=secrets,
@@ -134,6 +158,7 @@ def build_gcp(
         servers=servers,
         planned=planned_servers,
         edge=edge,
+        monitoring=monitoring,
         project=settings.project,
         region=settings.region,
     )

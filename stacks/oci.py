@@ -6,9 +6,16 @@ import pulumi
 import pulumi_oci as oci
 
 from components.clusters.oci_network import OciNetwork, OciNetworkArgs
-from components.clusters.oke import OkeCluster, OkeClusterArgs
+from components.clusters.oke import OKE_STORAGE_CLASS, OkeCluster, OkeClusterArgs
 from components.edge.oci_api_gateway import GatewayBackend, OciApiGateway, OciApiGatewayArgs
 from components.edge.oci_load_balancer import internal_load_balancer_annotations
+from components.observability.monitoring_stack import MonitoringStack
+from components.observability.oci_metrics_reader import (
+    OCI_METRICS_PLUGIN,
+    OciMetricsReader,
+    OciMetricsReaderArgs,
+    oci_metrics_datasource,
+)
 from components.secrets.oci_vault import OciVaultSecrets, OciVaultSecretsArgs
 from components.secrets.oke_secret_files import OkeSecretFiles, OkeSecretFilesArgs
 from components.serving.model_server import ModelServer, ModelServerArgs
@@ -16,6 +23,7 @@ from components.serving.namespace import ServingNamespace, ServingNamespaceArgs
 from components.serving.secret_files import SecretFiles
 from components.serving.server_plan import SERVER_PORT
 from stacks.config import LoadedConfig, PlannedServer
+from stacks.observability import admitted_namespaces, build_monitoring, gpu_nodes
 from stacks.oci_config import OciConfig
 
 SYSTEM_POOL = "system"
@@ -29,6 +37,7 @@ class OciStack:
     servers: dict[str, ModelServer]
     planned: list[PlannedServer]
     gateway: OciApiGateway
+    monitoring: MonitoringStack
 
 
 def build_oci(
@@ -66,7 +75,9 @@ def build_oci(
                 settings.network.load_balancer_subnet,
                 settings.network.workers_subnet,
             ],
-            monitoring_namespaces=settings.monitoring_namespaces,
+            monitoring_namespaces=admitted_namespaces(
+                settings.monitoring_namespaces, config.stack.monitoring.namespace
+            ),
             scrape_key=any(s.plan.scrape_key_needed for s in planned_servers),
         ),
         opts=in_cluster,
@@ -93,6 +104,32 @@ def build_oci(
         for planned in planned_servers
     }
     gateway = _gateway(config, settings, network, planned_servers, servers, cloud)
+    OciMetricsReader(
+        "oci-grafana-metrics",
+        OciMetricsReaderArgs(
+            tenancy_id=settings.tenancy,
+            compartment_id=settings.compartment,
+            name_prefix=prefix,
+            iam_provider=iam_provider,
+        ),
+        opts=cloud,
+    )
+    monitoring = build_monitoring(
+        "oke-monitoring",
+        config=config,
+        cluster_name=f"{prefix}-oke",
+        serving_namespace=settings.namespace,
+        serving=namespace,
+        storage_class=OKE_STORAGE_CLASS,
+        gpu=gpu_nodes(cluster.placements),
+        # OpenCost prices OKE nodes from Oracle's public price list: no key, no custom model.
+        prices=None,
+        planned=planned_servers,
+        servers=servers,
+        opts=in_cluster,
+        grafana_plugins=[OCI_METRICS_PLUGIN],
+        grafana_datasources=[oci_metrics_datasource()],
+    )
     return OciStack(
         cluster=cluster,
         vault=vault,
@@ -100,6 +137,7 @@ def build_oci(
         servers=servers,
         planned=planned_servers,
         gateway=gateway,
+        monitoring=monitoring,
     )
 
 

@@ -6,19 +6,26 @@ a cloud appear only when the stack configures that cloud:
   contractVersion            int      always
   apiKeys                    secret   tenant -> API key (`Authorization: Bearer <key>`)
   models                     map      model -> servedModelName, server, cloud, service, port,
-                                      contextTokens, fit (and baseUrl on OCI)
+                                      contextTokens, fit, autoscaling (and baseUrl on OCI)
+  costEstimate               map      monthly {min, max} USD, lines, unpriced, servers ->
+                                      usdPerMillionOutputTokens (null without a sourced
+                                      throughput), hourlyPerReplica, throughput
+  monitoringNamespace        str      where Prometheus, Grafana and OpenCost run (every cluster)
   Google Cloud: endpoint, ipAddress, apiKeySecrets (tenant -> Secret Manager name),
     modelServerServiceAccount, clusterName, kubeconfig (secret), namespace, securityPolicy,
-    vertexAiEndpoint, vertexAiModel
+    vertexAiEndpoint, vertexAiModel, grafanaAdminPassword (secret)
   OCI: ociGatewayHostname, ociEndpoints (model -> OpenAI base URL), ociClientTokens (secret,
     tenant -> X-Client-Token), ociApiKeySecrets (tenant -> Vault secret OCID), ociClusterId,
-    ociKubeconfig (secret), ociNamespace
+    ociKubeconfig (secret), ociNamespace, ociGrafanaAdminPassword (secret)
 """
 
 from typing import Any
 
 import pulumi
 
+from components.serving.autoscaling import scale_up_seconds
+from stacks.config import PlannedServer
+from stacks.cost import estimate
 from stacks.gcp import GcpStack
 from stacks.oci import OciStack
 from stacks.platform import Platform
@@ -46,6 +53,8 @@ def export_outputs(platform: Platform) -> None:
         _export_oci(platform.oci)
         models |= _models(platform.oci)
     pulumi.export("models", models)
+    pulumi.export("costEstimate", estimate(platform.config).as_output())
+    pulumi.export("monitoringNamespace", platform.config.stack.monitoring.namespace)
 
 
 def _models(stack: GcpStack | OciStack) -> dict[str, dict[str, Any]]:
@@ -61,10 +70,23 @@ def _models(stack: GcpStack | OciStack) -> dict[str, dict[str, Any]]:
             "port": planned.plan.port,
             "contextTokens": planned.plan.context,
             "fit": planned.plan.fit_summary,
+            "autoscaling": _autoscaling(planned),
         }
         if name in endpoints:
             models[name]["baseUrl"] = endpoints[name]
     return models
+
+
+def _autoscaling(planned: PlannedServer) -> dict[str, Any]:
+    scaling = planned.scaling
+    return {
+        "hpa": scaling.has_hpa,
+        "minReplicas": scaling.min_replicas,
+        "maxReplicas": scaling.max_replicas,
+        "queueMetric": scaling.queue_metric,
+        "targetQueueLength": scaling.target_queue_length,
+        "scaleUpSeconds": scale_up_seconds(planned.plan.first_start_seconds),
+    }
 
 
 def _export_gcp(stack: GcpStack) -> None:
@@ -78,6 +100,7 @@ def _export_gcp(stack: GcpStack) -> None:
     pulumi.export("securityPolicy", stack.edge.security_policy)
     pulumi.export("vertexAiEndpoint", vertex_openai_endpoint(stack.project, stack.region))
     pulumi.export("vertexAiModel", VERTEX_AI_MODEL)
+    pulumi.export("grafanaAdminPassword", stack.monitoring.grafana_admin_password)
 
 
 def _export_oci(stack: OciStack) -> None:
@@ -88,3 +111,4 @@ def _export_oci(stack: OciStack) -> None:
     pulumi.export("ociClusterId", stack.cluster.cluster_id)
     pulumi.export("ociKubeconfig", stack.cluster.kubeconfig)
     pulumi.export("ociNamespace", stack.namespace.namespace)
+    pulumi.export("ociGrafanaAdminPassword", stack.monitoring.grafana_admin_password)

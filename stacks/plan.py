@@ -7,6 +7,7 @@ manifests under `build/plan/<stack>/manifests/`, and exits 2 on invalid configur
 """
 
 import json
+import math
 import shutil
 import sys
 from pathlib import Path
@@ -142,6 +143,45 @@ def render_tree(stack: str, project: str, recording: Recording) -> str:
     return "\n".join(lines)
 
 
+def _money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def render_estimates(outputs: dict[str, Any]) -> str:
+    """The monthly cost range, and per server: its replicas, how long a burst waits for a new
+    one, and what a million output tokens cost at saturation."""
+    cost = outputs.get("costEstimate")
+    if not isinstance(cost, dict):
+        return ""
+    monthly = cost["monthly"]
+    lines = [
+        f"\nEstimated cost (USD list prices as of {cost['pricesAsOf']}):",
+        f"    {'item':<28} {'per month':>23}  basis",
+    ]
+    for line in cost["lines"]:
+        span = f"{_money(line['monthlyMin'])} .. {_money(line['monthlyMax'])}"
+        lines.append(f"    {line['item']:<28} {span:>23}  {line['basis']}")
+    total = f"{_money(monthly['min'])} .. {_money(monthly['max'])}"
+    lines.append(f"    {'total (min .. max nodes)':<28} {total:>23}")
+    lines += [f"    not priced: {item}" for item in cost["unpriced"]]
+    lines.append("\nModel servers (scale-up: burst -> new replica serving, from an empty node):")
+    for name, model in (outputs.get("models") or {}).items():
+        scaling = model["autoscaling"]
+        server = cost["servers"].get(name, {})
+        per_million = server.get("usdPerMillionOutputTokens")
+        price = (
+            f"{_money(per_million)} per 1M output tokens"
+            if per_million is not None
+            else "no sourced throughput figure for this model and hardware"
+        )
+        hpa = f"on {scaling['queueMetric']}" if scaling["hpa"] else "no HPA"
+        lines.append(
+            f"    {name:<24} replicas {scaling['minReplicas']}..{scaling['maxReplicas']} {hpa},"
+            f" scale-up up to {math.ceil(scaling['scaleUpSeconds'] / 60)} min; {price}"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str], root: Path = ROOT) -> int:
     if len(argv) != 1:
         print("usage: python -m stacks.plan <stack>", file=sys.stderr)
@@ -153,6 +193,7 @@ def main(argv: list[str], root: Path = ROOT) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
     print(render_tree(stack, project_name(root), recording))
+    print(render_estimates(recording.outputs))
     for warning in recording.warnings:
         print(f"warning: {warning}")
     print("\nOutputs:")

@@ -58,7 +58,11 @@ def test_values_are_stored_only_as_secret_manager_versions(stack) -> None:
         "llm-test-api-key-default": f"default.{KEY_SECRET}",
         "llm-test-hf-token": HF_TOKEN,
     }
-    assert not stack.of_type("kubernetes:core/v1:Secret")
+    # The only Kubernetes Secret is Grafana's generated admin password, in the monitoring
+    # namespace: no tenant key or token ever passes through the Kubernetes API on GKE.
+    [grafana] = stack.of_type("kubernetes:core/v1:Secret")
+    assert grafana.inputs["metadata"] == {"name": "grafana-admin", "namespace": "monitoring"}
+    assert grafana.redacted_inputs()["stringData"] == REDACTED
 
 
 def test_secrets_have_replication_and_labels(stack, raw_config, run_stack) -> None:
@@ -75,7 +79,7 @@ def test_secrets_have_replication_and_labels(stack, raw_config, run_stack) -> No
 
 def test_api_key_is_generated_when_not_configured(raw_config, run_stack) -> None:
     recording = run_stack(raw_config, key_secrets={})
-    password = recording.one("random:index/randomPassword:RandomPassword")
+    password = recording.one("random:index/randomPassword:RandomPassword", "tenant-keys-default")
     assert password.inputs["length"] >= 32 and password.inputs["special"] is False
     [api_key_version] = [
         v
@@ -101,8 +105,10 @@ def test_two_tenants_get_two_secret_keys_two_rules_and_one_server_accepting_both
     ids = {s.inputs["secretId"] for s in recording.of_type(SECRET)}
     assert {"llm-test-api-key-web", "llm-test-api-key-batch"} <= ids
     # web's secret part comes from config, batch's is generated.
-    [password] = recording.of_type("random:index/randomPassword:RandomPassword")
-    assert password.name == "tenant-keys-batch"
+    passwords = recording.of_type("random:index/randomPassword:RandomPassword")
+    assert {p.name for p in passwords if p.name.startswith("tenant-keys")} == {
+        "tenant-keys-batch"
+    }
     policy = recording.one("gcp:compute/securityPolicy:SecurityPolicy").inputs
     limits = {
         r["match"]["expr"]["expression"]: r["rateLimitOptions"]["rateLimitThreshold"]["count"]

@@ -178,7 +178,7 @@ def test_vault_secrets_reach_pods_through_external_secrets(oci_recording) -> Non
     assert base64.b64decode(secret_value(hf_token.inputs["secretContent"])["content"]) == (
         HF_TOKEN.encode()
     )
-    release = oci_recording.one(HELM_RELEASE)
+    release = oci_recording.one(HELM_RELEASE, "oke-model-server-secrets-operator")
     assert (release.inputs["chart"], release.inputs["version"]) == ("external-secrets", "2.9.0")
     store = oci_recording.one(SECRET_STORE)
     assert store.inputs["spec"]["provider"]["oracle"]["principalType"] == "Workload"

@@ -14,6 +14,10 @@ from components.clusters.placement import NodePlacement
 
 # Since 2024 GKE recommends this single role for node service accounts instead of a list of
 # logging/monitoring roles (https://cloud.google.com/kubernetes-engine/docs/how-to/service-accounts).
+GKE_STORAGE_CLASS = "standard-rwo"
+"""GKE's default StorageClass: pd-balanced through the Compute Engine persistent disk CSI."""
+GKE_NVIDIA_DRIVER_DIR = "/home/kubernetes/bin/nvidia"
+"""Where GKE installs the NVIDIA driver on a GPU node's host."""
 NODE_SERVICE_ACCOUNT_ROLE = "roles/container.defaultNodeServiceAccount"
 
 

@@ -19,6 +19,8 @@ from components.clusters.oke_images import ImageSource, image_kind, select_node_
 from components.clusters.oke_pools import OkePoolSettings, node_cloud_init, pool_placement
 from components.clusters.placement import POOL_NAME_LABEL, NodePlacement
 
+OKE_STORAGE_CLASS = "oci-bv"
+"""OKE's block-volume StorageClass (CSI); volumes start at 50 GB."""
 AUTOSCALER_NAMESPACE = "kube-system"
 AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler"
 # Verbs the OCI cluster autoscaler needs with workload identity
