@@ -106,9 +106,7 @@ def test_two_tenants_get_two_secret_keys_two_rules_and_one_server_accepting_both
     assert {"llm-test-api-key-web", "llm-test-api-key-batch"} <= ids
     # web's secret part comes from config, batch's is generated.
     passwords = recording.of_type("random:index/randomPassword:RandomPassword")
-    assert {p.name for p in passwords if p.name.startswith("tenant-keys")} == {
-        "tenant-keys-batch"
-    }
+    assert {p.name for p in passwords if p.name.startswith("tenant-keys")} == {"tenant-keys-batch"}
     policy = recording.one("gcp:compute/securityPolicy:SecurityPolicy").inputs
     limits = {
         r["match"]["expr"]["expression"]: r["rateLimitOptions"]["rateLimitThreshold"]["count"]
