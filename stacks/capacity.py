@@ -48,8 +48,9 @@ def replicas_per_node(shape: MachineShape, plan: ServerPlan, pods_per_gpu: int) 
     return max(0, min(by_cpu, by_memory))
 
 
-def _nodes(replicas: int, per_node: int) -> Fraction:
-    return Fraction(replicas, per_node)
+def _nodes(replicas: dict[str, int], per_node: dict[str, int]) -> Fraction:
+    """The nodes these servers' replica counts fill, as a fraction (servers may share one)."""
+    return sum((Fraction(n, per_node[name]) for name, n in replicas.items()), Fraction(0))
 
 
 def _what(request: ScalingRequest, replicas: int, per_node: int) -> str:
@@ -65,7 +66,7 @@ def plan_pool(requests: list[ScalingRequest]) -> tuple[dict[str, ScalingPlan], l
     """Replica bounds for the servers sharing one pool, or the problems (`key: message`)."""
     pool = requests[0].pool
     per_node = {r.name: replicas_per_node(pool.shape, r.plan, pool.pods_per_gpu) for r in requests}
-    minimum = sum((_nodes(r.replicas, per_node[r.name]) for r in requests), Fraction(0))
+    minimum = _nodes({r.name: r.replicas for r in requests}, per_node)
     if minimum > pool.nodes:
         listing = "; ".join(_what(r, r.replicas, per_node[r.name]) for r in requests)
         return {}, [
@@ -75,7 +76,7 @@ def plan_pool(requests: list[ScalingRequest]) -> tuple[dict[str, ScalingPlan], l
             for r in requests
         ]
     maxima = _max_replicas(requests, per_node, pool.nodes)
-    used = sum((_nodes(maxima[r.name], per_node[r.name]) for r in requests), Fraction(0))
+    used = _nodes(maxima, per_node)
     if used > pool.nodes:
         listing = "; ".join(_what(r, maxima[r.name], per_node[r.name]) for r in requests)
         return {}, [
@@ -108,7 +109,7 @@ def _max_replicas(
         elif r.autoscaling.max_replicas is not None:
             fixed[r.name] = r.autoscaling.max_replicas
     open_ = [r for r in requests if r.name not in fixed]
-    taken = sum((_nodes(n, per_node[name]) for name, n in fixed.items()), Fraction(0))
+    taken = _nodes(fixed, per_node)
     share = (nodes - taken) / len(open_) if open_ else Fraction(0)
     maxima = dict(fixed)
     for r in open_:

@@ -141,7 +141,6 @@ def build_gcp(
         "gke-monitoring",
         config=config,
         cluster_name=f"{prefix}-gke",
-        serving_namespace=settings.namespace,
         serving=namespace,
         storage_class=GKE_STORAGE_CLASS,
         gpu=gpu_nodes(cluster.placements, driver_host_dir=GKE_NVIDIA_DRIVER_DIR),

@@ -118,7 +118,6 @@ def build_oci(
         "oke-monitoring",
         config=config,
         cluster_name=f"{prefix}-oke",
-        serving_namespace=settings.namespace,
         serving=namespace,
         storage_class=OKE_STORAGE_CLASS,
         gpu=gpu_nodes(cluster.placements),

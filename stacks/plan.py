@@ -7,7 +7,6 @@ manifests under `build/plan/<stack>/manifests/`, and exits 2 on invalid configur
 """
 
 import json
-import math
 import shutil
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from components.serving.autoscaling import describe_scale_up
 from stacks.config import ConfigError
 from stacks.mock_engine import SECRET, RecordedResource, Recording, main_program, run_program
 
@@ -177,7 +177,7 @@ def render_estimates(outputs: dict[str, Any]) -> str:
         hpa = f"on {scaling['queueMetric']}" if scaling["hpa"] else "no HPA"
         lines.append(
             f"    {name:<24} replicas {scaling['minReplicas']}..{scaling['maxReplicas']} {hpa},"
-            f" scale-up up to {math.ceil(scaling['scaleUpSeconds'] / 60)} min; {price}"
+            f" scale-up up to {describe_scale_up(scaling['scaleUpSeconds'])}; {price}"
         )
     return "\n".join(lines)
 

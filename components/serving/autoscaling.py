@@ -68,4 +68,5 @@ def scale_up_seconds(first_start_seconds: int) -> int:
 
 
 def describe_scale_up(seconds: int) -> str:
+    """Whole minutes, rounded up: a worst case must not read shorter than it is."""
     return f"{math.ceil(seconds / 60)} min"

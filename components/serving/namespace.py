@@ -35,6 +35,9 @@ class ServingNamespaceArgs:
 
 class ServingNamespace(pulumi.ComponentResource):
     namespace: pulumi.Output[str]
+    """The namespace, once created (depend on it through this)."""
+    namespace_name: str
+    """The same name, known before creation (for values such as alert-rule selectors)."""
     service_account_name: pulumi.Output[str]
 
     def __init__(
@@ -73,6 +76,7 @@ class ServingNamespace(pulumi.ComponentResource):
         if args.scrape_key:
             scrape_key_secret(f"{name}-scrape-key", namespace, child)
         self.namespace = namespace
+        self.namespace_name = args.namespace
         self.service_account_name = known_name(account, SERVICE_ACCOUNT_NAME)
         self.register_outputs(
             {"namespace": self.namespace, "service_account_name": self.service_account_name}
