@@ -20,6 +20,13 @@ REQUIRED_APIS = (
     # Vertex AI Model Garden MaaS (meta/llama3-405b-instruct-maas) for the Cloud Run frontend.
     "aiplatform.googleapis.com",
 )
+FRONTEND_APIS = (
+    "run.googleapis.com",
+    "sqladmin.googleapis.com",
+    # Private services access: the peering that gives Cloud SQL its private IP.
+    "servicenetworking.googleapis.com",
+)
+"""Also enabled when the stack runs the Cloud Run frontend and its Cloud SQL database."""
 
 
 @dataclass(frozen=True, kw_only=True)

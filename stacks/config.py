@@ -483,6 +483,52 @@ def _cloud_problems(stack: StackConfig, servers: list[PlannedServer]) -> list[st
     return problems
 
 
+def frontend_target(stack: StackConfig, servers: list[PlannedServer]) -> PlannedServer | None:
+    """The self-hosted model the frontend calls: the one it names, else the first on Google
+    Cloud (the edge's default backend), else the first; None without a frontend."""
+    frontend = stack.gcp.frontend if stack.gcp is not None else None
+    if frontend is None or not servers:
+        return None
+    named = {s.config.name: s for s in servers}
+    if frontend.model is not None:
+        return named.get(frontend.model)
+    return next((s for s in servers if s.cloud == "gcp"), servers[0])
+
+
+def _frontend_problems(stack: StackConfig, servers: list[PlannedServer]) -> list[str]:
+    if stack.gcp is None or stack.gcp.frontend is None:
+        return []
+    frontend = stack.gcp.frontend
+    key = f"{NAMESPACE}:gcp.frontend"
+    tenants = [t.name for t in stack.tenants]
+    if frontend.tenant not in tenants:
+        return [
+            f"{key}.tenant: {frontend.tenant!r} is not in {NAMESPACE}:tenants; add it there"
+            f" or use one of {tenants}"
+        ]
+    target = frontend_target(stack, servers)
+    if target is None:
+        return [
+            f"{key}.model: no model named {frontend.model!r}; use one of"
+            f" {[s.config.name for s in servers]}"
+        ]
+    accepted = target.config.tenants
+    if accepted is not None and frontend.tenant not in accepted:
+        return [
+            f"{key}.tenant: model {target.config.name!r} accepts only {accepted}; add"
+            f" {frontend.tenant!r} to its tenants or pick another tenant"
+        ]
+    first_on_gke = next((s for s in servers if s.cloud == "gcp"), None)
+    if target.cloud == "gcp" and target is not first_on_gke and stack.gcp.edge.domain is None:
+        return [
+            f"{key}.model: {target.config.name!r} is served at {target.config.name}.<domain>,"
+            " and gcp.edge.domain is not set (without a domain the edge serves only its default"
+            f" model {first_on_gke.config.name if first_on_gke else None!r}); set a domain or"
+            " pick that model"
+        ]
+    return []
+
+
 def validate(
     raw: dict[str, Any], *, has_hf_token: bool
 ) -> tuple[StackConfig, list[PlannedServer]]:
@@ -497,7 +543,7 @@ def validate(
         servers, problems = _scale_servers(stack, placed)
     problems += _certificate_problems(stack, servers)
     if not problems:
-        problems += _cloud_problems(stack, servers)
+        problems += _cloud_problems(stack, servers) + _frontend_problems(stack, servers)
     if problems:
         raise ConfigError(problems)
     return stack, servers

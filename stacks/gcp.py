@@ -25,7 +25,12 @@ from components.images.artifact_registry import ArtifactRegistry, ArtifactRegist
 from components.images.built_image import BuiltImage, BuiltImageArgs
 from components.naming import physical_name
 from components.observability.monitoring_stack import MonitoringStack
-from components.project_apis import ProjectApis, ProjectApisArgs
+from components.project_apis import (
+    FRONTEND_APIS,
+    REQUIRED_APIS,
+    ProjectApis,
+    ProjectApisArgs,
+)
 from components.secrets.gke_secret_files import GkeSecretFiles, GkeSecretFilesArgs
 from components.secrets.secret_manager import SecretManagerSecrets, SecretManagerSecretsArgs
 from components.secrets.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
@@ -38,15 +43,20 @@ from components.serving.namespace import (
 from components.serving.secret_files import SecretFiles
 from components.serving.server_plan import SERVER_PORT
 from stacks.config import LoadedConfig, PlannedServer
-from stacks.gcp_config import GcpConfig
+from stacks.gcp_config import GcpConfig, VertexAiSettings
 from stacks.observability import admitted_namespaces, build_monitoring, gpu_nodes
 
 EDGE_NAME = "llm-edge"
-_ACCOUNT_ID_MAX = 30
+ACCOUNT_ID_MAX = 30
 
 
 @dataclass(frozen=True)
 class GcpStack:
+    provider: gcp.Provider
+    after_apis: pulumi.ResourceOptions
+    """Options of a resource calling an API this stack enables (provider and ordering)."""
+    prefix: str
+    network: GkeNetwork
     cluster: GkeCluster
     secrets: SecretManagerSecrets
     identity: WorkloadIdentity
@@ -57,6 +67,7 @@ class GcpStack:
     monitoring: MonitoringStack
     project: str
     region: str
+    vertex_ai: VertexAiSettings
 
 
 def build_gcp(
@@ -72,9 +83,17 @@ def build_gcp(
         default_labels={"managed-by": "pulumi", "app": "llm-platform"},
     )
     cloud = pulumi.ResourceOptions(providers=[provider])
-    apis = ProjectApis("apis", ProjectApisArgs(project=settings.project), opts=cloud)
+    apis = ProjectApis(
+        "apis",
+        ProjectApisArgs(
+            project=settings.project,
+            apis=REQUIRED_APIS + (FRONTEND_APIS if settings.frontend is not None else ()),
+        ),
+        opts=cloud,
+    )
     after_apis = cloud.merge(_after(apis))
-    cluster = _cluster(settings, prefix, after_apis)
+    network = GkeNetwork("llm", GkeNetworkArgs(region=settings.region), opts=after_apis)
+    cluster = _cluster(settings, prefix, network, after_apis)
     secrets = SecretManagerSecrets(
         "model-secrets",
         SecretManagerSecretsArgs(
@@ -90,7 +109,7 @@ def build_gcp(
         "model-servers",
         WorkloadIdentityArgs(
             project=settings.project,
-            account_id=physical_name(prefix, "models", _ACCOUNT_ID_MAX),
+            account_id=physical_name(prefix, "models", ACCOUNT_ID_MAX),
             workload_pool=cluster.workload_pool,
             namespace=settings.namespace,
             service_account_name=SERVICE_ACCOUNT_NAME,
@@ -150,6 +169,10 @@ def build_gcp(
         opts=in_cluster,
     )
     return GcpStack(
+        provider=provider,
+        after_apis=after_apis,
+        prefix=prefix,
+        network=network,
         cluster=cluster,
         secrets=secrets,
         identity=identity,
@@ -160,16 +183,18 @@ def build_gcp(
         monitoring=monitoring,
         project=settings.project,
         region=settings.region,
+        vertex_ai=settings.vertex_ai,
     )
 
 
-def _cluster(settings: GcpConfig, prefix: str, opts: pulumi.ResourceOptions) -> GkeCluster:
-    network = GkeNetwork("llm", GkeNetworkArgs(region=settings.region), opts=opts)
+def _cluster(
+    settings: GcpConfig, prefix: str, network: GkeNetwork, opts: pulumi.ResourceOptions
+) -> GkeCluster:
     return GkeCluster(
         "llm",
         GkeClusterArgs(
             project=settings.project,
-            node_account_id=physical_name(prefix, "nodes", _ACCOUNT_ID_MAX),
+            node_account_id=physical_name(prefix, "nodes", ACCOUNT_ID_MAX),
             location=settings.cluster_location,
             node_locations=settings.cluster.zones,
             network=network.network,

@@ -1,5 +1,6 @@
 """Google Cloud configuration (`llm-platform:gcp`): project, cluster, edge, secrets."""
 
+import ipaddress
 import re
 from typing import Annotated, Literal
 
@@ -7,6 +8,8 @@ from pydantic import Field, field_validator, model_validator
 
 from components.catalog.gcp_zones import L4_ZONES, ZONES
 from components.catalog.hardware import NVIDIA_L4
+from components.catalog.vertex_maas import ARTICLE_MODEL, MAAS_MODELS
+from components.clusters.gke_network import GkeNetworkArgs
 from components.clusters.gke_pools import NodePoolSettings, SystemPoolSettings
 from components.config_base import (
     ConfigModel,
@@ -16,6 +19,7 @@ from components.config_base import (
     repeated,
 )
 from components.edge.settings import EdgeSettings
+from components.frontend.settings import FrontendSettings
 
 _PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 
@@ -68,6 +72,29 @@ class SecretManagerConfig(ConfigModel):
         return _known_regions(values)
 
 
+class VertexAiSettings(ConfigModel):
+    """The managed Model Garden model the frontend can call instead of the self-hosted one."""
+
+    model: str = ARTICLE_MODEL
+    region: str = "us-central1"
+    """Where the model is called; must offer it (components/catalog/vertex_maas.py)."""
+
+    @model_validator(mode="after")
+    def _offered(self) -> "VertexAiSettings":
+        offered = MAAS_MODELS.get(self.model)
+        if offered is None:
+            raise ValueError(
+                f"model: {self.model!r} is not a known MaaS model; use one of"
+                f" {sorted(MAAS_MODELS)}"
+            )
+        if self.region not in offered.regions:
+            raise ValueError(
+                f"region: Vertex AI offers {self.model} in {list(offered.regions)}, not"
+                f" {self.region}; use one of those (the call may cross regions)"
+            )
+        return self
+
+
 def _default_monitoring_namespaces() -> list[str]:
     # gmp-system: GKE managed Prometheus collectors; monitoring: a self-run Prometheus.
     return ["gmp-system", "monitoring"]
@@ -82,6 +109,9 @@ class GcpConfig(ConfigModel):
     secrets: SecretManagerConfig = SecretManagerConfig()
     monitoring_namespaces: NamespaceList = Field(default_factory=_default_monitoring_namespaces)
     """Namespaces allowed (besides the load balancer) to reach the model servers' port."""
+    vertex_ai: VertexAiSettings = VertexAiSettings()
+    frontend: FrontendSettings | None = None
+    """The article's Spring AI quotes app on Cloud Run with its Cloud SQL database; unset: none."""
 
     @field_validator("project")
     @classmethod
@@ -117,6 +147,21 @@ class GcpConfig(ConfigModel):
                 f"cluster.zones {without_l4} offer no NVIDIA L4 but pools {l4_pools} need it"
                 " in every cluster zone; use zones from `gcloud compute accelerator-types list"
                 f" --filter=name=nvidia-l4` ({sorted(set(ZONES[self.region]) & L4_ZONES)} here)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _egress_outside_cluster_ranges(self) -> "GcpConfig":
+        if self.frontend is None:
+            return self
+        egress = ipaddress.ip_network(self.frontend.egress_cidr)
+        ranges = GkeNetworkArgs(region=self.region)
+        taken = [ranges.nodes_cidr, ranges.pods_cidr, ranges.services_cidr]
+        clashes = [c for c in taken if ipaddress.ip_network(c).overlaps(egress)]
+        if clashes:
+            raise ValueError(
+                f"frontend.egressCidr {egress} overlaps the cluster's ranges {clashes}; pick a"
+                " free private range such as 10.30.0.0/24"
             )
         return self
 

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from components.clusters.oke_pools import OkePoolSettings, OkeSystemPoolSettings
 from components.config_base import ConfigModel, DnsLabel, NamespaceList, pool_name_problem
+from components.images.reference import pinned_image_problem
 
 _REGION = re.compile(r"^[a-z]{2}-[a-z]+-[1-9]$")
 _TENANCY = re.compile(r"^ocid1\.tenancy\.oc[0-9]+\.\.[a-z0-9]+$")
@@ -187,12 +188,11 @@ class OciConfig(ConfigModel):
     def _pinned_image(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        name = value.rsplit("/", 1)[-1]
-        if "@sha256:" not in value and (":" not in name or name.endswith(":latest")):
-            raise ValueError(
-                f"{value!r} is not pinned; use a version tag or a digest, e.g."
-                " iad.ocir.io/<namespace>/llama-server:b11063 or ...@sha256:<digest>"
-            )
+        problem = pinned_image_problem(
+            value, "iad.ocir.io/<namespace>/llama-server:b11063 or ...@sha256:<digest>"
+        )
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
     @field_validator("tenancy")

@@ -13,7 +13,10 @@ a cloud appear only when the stack configures that cloud:
   monitoringNamespace        str      where Prometheus, Grafana and OpenCost run (every cluster)
   Google Cloud: endpoint, ipAddress, apiKeySecrets (tenant -> Secret Manager name),
     modelServerServiceAccount, clusterName, kubeconfig (secret), namespace, securityPolicy,
-    vertexAiEndpoint, vertexAiModel, grafanaAdminPassword (secret)
+    vertexAiEndpoint (OpenAI base URL), vertexAiModel, grafanaAdminPassword (secret)
+  Frontend (with gcp.frontend): frontendUrl (once gcp.frontend.image is set),
+    frontendServiceAccount, frontendRepository, quotesDatabase (Cloud SQL connection name),
+    quotesDatabasePasswordSecret (Secret Manager name)
   OCI: ociGatewayHostname, ociEndpoints (model -> OpenAI base URL), ociClientTokens (secret,
     tenant -> X-Client-Token), ociApiKeySecrets (tenant -> Vault secret OCID), ociClusterId,
     ociKubeconfig (secret), ociNamespace, ociGrafanaAdminPassword (secret)
@@ -23,23 +26,16 @@ from typing import Any
 
 import pulumi
 
+from components.catalog.vertex_maas import openai_base_url
 from components.serving.autoscaling import scale_up_seconds
 from stacks.config import PlannedServer
 from stacks.cost import estimate
+from stacks.frontend import FrontendStack
 from stacks.gcp import GcpStack
 from stacks.oci import OciStack
 from stacks.platform import Platform
 
 CONTRACT_VERSION = 2
-VERTEX_AI_MODEL = "meta/llama3-405b-instruct-maas"
-
-
-def vertex_openai_endpoint(project: str, region: str) -> str:
-    """Vertex AI's OpenAI-compatible endpoint for Model Garden MaaS models."""
-    return (
-        f"https://{region}-aiplatform.googleapis.com/v1/projects/{project}"
-        f"/locations/{region}/endpoints/openapi"
-    )
 
 
 def export_outputs(platform: Platform) -> None:
@@ -52,6 +48,8 @@ def export_outputs(platform: Platform) -> None:
     if platform.oci is not None:
         _export_oci(platform.oci)
         models |= _models(platform.oci)
+    if platform.frontend is not None:
+        _export_frontend(platform.frontend)
     pulumi.export("models", models)
     pulumi.export("costEstimate", estimate(platform.config).as_output())
     pulumi.export("monitoringNamespace", platform.config.stack.monitoring.namespace)
@@ -98,9 +96,19 @@ def _export_gcp(stack: GcpStack) -> None:
     pulumi.export("kubeconfig", stack.cluster.kubeconfig)
     pulumi.export("namespace", stack.namespace.namespace)
     pulumi.export("securityPolicy", stack.edge.security_policy)
-    pulumi.export("vertexAiEndpoint", vertex_openai_endpoint(stack.project, stack.region))
-    pulumi.export("vertexAiModel", VERTEX_AI_MODEL)
+    vertex = stack.vertex_ai
+    pulumi.export("vertexAiEndpoint", openai_base_url(stack.project, vertex.region))
+    pulumi.export("vertexAiModel", vertex.model)
     pulumi.export("grafanaAdminPassword", stack.monitoring.grafana_admin_password)
+
+
+def _export_frontend(frontend: FrontendStack) -> None:
+    if frontend.service.url is not None:
+        pulumi.export("frontendUrl", frontend.service.url)
+    pulumi.export("frontendServiceAccount", frontend.service.service_account)
+    pulumi.export("frontendRepository", frontend.service.repository)
+    pulumi.export("quotesDatabase", frontend.database.connection_name)
+    pulumi.export("quotesDatabasePasswordSecret", frontend.database.password.resource_name)
 
 
 def _export_oci(stack: OciStack) -> None:

@@ -26,6 +26,8 @@ class GkeNetworkArgs:
 class GkeNetwork(pulumi.ComponentResource):
     network: pulumi.Output[str]
     """Self link of the VPC."""
+    network_id: pulumi.Output[str]
+    """`projects/<project>/global/networks/<name>`, what service networking takes."""
     subnetwork: pulumi.Output[str]
     """Self link of the node subnet."""
 
@@ -69,5 +71,6 @@ class GkeNetwork(pulumi.ComponentResource):
             opts=child,
         )
         self.network = vpc.self_link
+        self.network_id = vpc.id
         self.subnetwork = subnet.self_link
         self.register_outputs({"network": self.network, "subnetwork": self.subnetwork})

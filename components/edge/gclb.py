@@ -60,7 +60,10 @@ class GclbEdgeArgs:
 class GclbEdge(pulumi.ComponentResource):
     ip_address: pulumi.Output[str]
     endpoint: pulumi.Output[str]
-    """Base URL of the OpenAI-compatible API (`.../v1`)."""
+    """Base URL of the OpenAI-compatible API (`.../v1`), answered by the default service."""
+    endpoints: dict[str, pulumi.Output[str]]
+    """Host label -> the base URL reaching that service: the default one on `endpoint`, the
+    others on `<label>.<domain>` (without a domain only the default one is reachable)."""
     security_policy: pulumi.Output[str]
     """Name of the Cloud Armor policy attached to every backend."""
 
@@ -105,6 +108,15 @@ class GclbEdge(pulumi.ComponentResource):
         )
         self.ip_address = address.address
         self.endpoint = pulumi.Output.concat(scheme, "://", host, "/v1")
+        self.endpoints = {args.default_service.host_label: self.endpoint}
+        if settings.domain is not None:
+            self.endpoints |= {
+                s.host_label: pulumi.Output.from_input(
+                    f"https://{s.host_label}.{settings.domain}/v1"
+                )
+                for s in args.services
+                if s != args.default_service
+            }
         self.security_policy = policy.name
         self.register_outputs(
             {

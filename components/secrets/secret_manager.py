@@ -17,7 +17,7 @@ from components import PACKAGE
 from components.naming import physical_name
 from components.serving.secret_files import HF_TOKEN_KEY, api_key_file
 
-_SECRET_ID_MAX = 255
+SECRET_ID_MAX = 255
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,7 +61,18 @@ class SecretManagerSecrets(pulumi.ComponentResource):
         }
         if args.hf_token is not None:
             values[HF_TOKEN_KEY] = pulumi.Output.secret(args.hf_token)
-        stored = {key: self._store(name, key, value, args, child) for key, value in values.items()}
+        stored = {
+            key: store_secret(
+                f"{name}-{key}",
+                project=args.project,
+                secret_id=physical_name(args.id_prefix, key, SECRET_ID_MAX),
+                key=key,
+                value=value,
+                replica_locations=args.replica_locations,
+                opts=child,
+            )
+            for key, value in values.items()
+        }
         self.secrets = list(stored.values())
         self.api_key_secret_names = {
             tenant: stored[api_key_file(tenant)].resource_name for tenant in self.api_keys
@@ -74,35 +85,37 @@ class SecretManagerSecrets(pulumi.ComponentResource):
             }
         )
 
-    @staticmethod
-    def _store(
-        name: str,
-        key: str,
-        value: pulumi.Input[str],
-        args: SecretManagerSecretsArgs,
-        child: pulumi.ResourceOptions,
-    ) -> StoredSecret:
-        secret = gcp.secretmanager.Secret(
-            f"{name}-{key}",
-            project=args.project,
-            secret_id=physical_name(args.id_prefix, key, _SECRET_ID_MAX),
-            replication=_replication(args.replica_locations),
-            labels={"app": "llm-platform", "secret": key},
-            opts=child,
-        )
-        version = gcp.secretmanager.SecretVersion(
-            f"{name}-{key}-version",
-            secret=secret.id,
-            secret_data=pulumi.Output.secret(value),
-            opts=child,
-        )
-        return StoredSecret(
-            key=key,
-            resource_name=pulumi.Output.concat(
-                "projects/", args.project, "/secrets/", secret.secret_id
-            ),
-            version=version.name,
-        )
+
+def store_secret(
+    name: str,
+    *,
+    project: str,
+    secret_id: str,
+    key: str,
+    value: pulumi.Input[str],
+    replica_locations: Sequence[str],
+    opts: pulumi.ResourceOptions,
+) -> StoredSecret:
+    """One Secret Manager secret and its current version; `value` is stored as a secret."""
+    secret = gcp.secretmanager.Secret(
+        name,
+        project=project,
+        secret_id=secret_id,
+        replication=_replication(replica_locations),
+        labels={"app": "llm-platform", "secret": key},
+        opts=opts,
+    )
+    version = gcp.secretmanager.SecretVersion(
+        f"{name}-version",
+        secret=secret.id,
+        secret_data=pulumi.Output.secret(value),
+        opts=opts,
+    )
+    return StoredSecret(
+        key=key,
+        resource_name=pulumi.Output.concat("projects/", project, "/secrets/", secret.secret_id),
+        version=version.name,
+    )
 
 
 def _replication(locations: Sequence[str]) -> gcp.secretmanager.SecretReplicationArgs:

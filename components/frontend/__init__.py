@@ -1,0 +1,1 @@
+"""The article's Spring AI quotes frontend on Cloud Run, wired to both model endpoints."""

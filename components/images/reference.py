@@ -1,0 +1,21 @@
+"""Checks on container image references given in config."""
+
+DIGEST_MARKER = "@sha256:"
+
+
+def pinned_image_problem(reference: str, example: str) -> str | None:
+    """Why `reference` is not pinned (no tag, `latest`, or no digest), or None.
+
+    A tag other than `latest` or a digest is accepted: an immutable tag is as good as a digest
+    for deciding what runs, and Artifact Registry can enforce immutable tags."""
+    if DIGEST_MARKER in reference:
+        return None
+    name = reference.rsplit("/", 1)[-1]
+    if ":" not in name:
+        return f"{reference!r} has no tag or digest; pin it, e.g. {example}"
+    if name.endswith(":latest"):
+        return (
+            f"{reference!r} uses the moving tag 'latest'; pin a version or a digest,"
+            f" e.g. {example}"
+        )
+    return None
