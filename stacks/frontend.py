@@ -69,9 +69,9 @@ def build_frontend(
             user=QUOTES_USER,
             password_secret_id=physical_name(prefix, "quotes-db-password", SECRET_ID_MAX),
             replica_locations=settings.secrets.replica_locations,
+            private_services=access.connection,
         ),
-        # The instance's private IP comes from the peering: creation fails until it exists.
-        opts=opts.merge(pulumi.ResourceOptions(depends_on=[access.connection])),
+        opts=opts,
     )
     environment = app_environment(
         _self_hosted(settings, frontend, target, gcp_stack, oci_stack),

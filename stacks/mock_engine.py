@@ -13,6 +13,7 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks, rpc
+from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -166,6 +167,9 @@ def run_program(
     logger = logging.getLogger(f"llm-platform.plan.{id(monitor)}")
     logger.propagate = False
     logger.addHandler(collector)
+    # set_mocks makes a root stack only when none exists: without a fresh one, the exports of
+    # an earlier run in this process would show up among this run's outputs.
+    runtime_settings.ROOT.set(None)
     pulumi.runtime.set_mocks(
         monitor.mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor
     )

@@ -46,3 +46,11 @@ def secret_value(value: Any) -> Any:
     """The value inside a recorded Pulumi secret (fails if it is not one)."""
     assert rpc.is_rpc_secret(value), value
     return value["value"]
+
+
+CLOUD_RUN_SERVICE = "gcp:cloudrunv2/service:Service"
+CLOUD_RUN_INVOKER = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember"
+SQL_INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance"
+SQL_USER = "gcp:sql/user:User"
+SERVICE_NETWORKING = "gcp:servicenetworking/connection:Connection"
+PROJECT_SERVICE = "gcp:projects/service:Service"

@@ -28,6 +28,9 @@ class PostgresDatabaseArgs:
     password_secret_id: str
     """Secret Manager ID for the user's password, unique in the project."""
     replica_locations: Sequence[str] = ()
+    private_services: pulumi.Resource
+    """The VPC's service-networking peering: the instance's private IP comes from it, so
+    creating the instance fails until it exists."""
 
 
 class PostgresDatabase(pulumi.ComponentResource):
@@ -52,7 +55,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             database_version=args.settings.version,
             settings=_instance_settings(args.settings, args.network),
             deletion_protection=args.settings.deletion_protection,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[args.private_services]),
         )
         database = gcp.sql.Database(
             f"{name}-database",
