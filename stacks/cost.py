@@ -13,9 +13,12 @@ from components.cost.estimate import (
     node_pool_line,
     total,
 )
+from components.cost.frontend_cost import cloud_run_line, cloud_sql_line
 from components.cost.prices import (
     CLOUD_ARMOR_POLICY_MONTH,
     CLOUD_ARMOR_RULE_MONTH,
+    CLOUD_RUN_REGIONS,
+    CLOUD_SQL_REGIONS,
     GCLB_FIRST_FIVE_RULES_HOUR,
     GCP_MACHINES,
     GCP_PD_BALANCED_GB_MONTH,
@@ -33,6 +36,7 @@ from components.cost.prices import (
 )
 from components.cost.throughput import THROUGHPUT, throughput_key
 from components.edge.cloud_armor import security_policy_rules
+from components.frontend.settings import FrontendSettings
 from components.observability.settings import MonitoringConfig
 from stacks.capacity import replicas_per_node
 from stacks.config import LoadedConfig, PlannedServer
@@ -133,6 +137,8 @@ def _gcp_lines(config: LoadedConfig, settings: GcpConfig, cost: StackCost) -> di
             f"1 policy + {rules} rules (plus $0.75 per million requests)",
         )
     )
+    if settings.frontend is not None:
+        _frontend_lines(settings, settings.frontend, cost)
     volumes = _monitoring_volumes_gb(config.stack.monitoring)
     pd = GCP_PD_BALANCED_GB_MONTH.get(settings.region)
     if pd is None:
@@ -142,6 +148,17 @@ def _gcp_lines(config: LoadedConfig, settings: GcpConfig, cost: StackCost) -> di
             fixed_line("gke monitoring volumes", volumes * pd, f"{volumes} GB pd-balanced")
         )
     return node_hourly
+
+
+def _frontend_lines(settings: GcpConfig, frontend: FrontendSettings, cost: StackCost) -> None:
+    if settings.region in CLOUD_SQL_REGIONS:
+        cost.lines.append(cloud_sql_line(frontend.database))
+    else:
+        cost.unpriced.append(f"cloud sql quotes db: {frontend.database.tier} in {settings.region}")
+    if settings.region in CLOUD_RUN_REGIONS:
+        cost.lines.append(cloud_run_line(frontend))
+    else:
+        cost.unpriced.append(f"cloud run frontend in {settings.region}")
 
 
 def _oci_lines(

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from components.cost.frontend_cost import cloud_run_line, cloud_sql_hourly, cloud_sql_line
+from components.database.settings import DatabaseSettings
 from components.database.tiers import tier_problem
 from components.frontend.cloud_run_limits import memory_mib, memory_problem
 from components.frontend.settings import FrontendSettings
@@ -238,3 +240,30 @@ def test_default_target_is_the_first_gke_model_even_beside_oci() -> None:
     stack, servers = validate(raw, has_hf_token=True)
     target = frontend_target(stack, servers)
     assert target is not None and target.config.name == "llama-3-1-8b"
+
+
+def test_cloud_sql_cost_by_hand() -> None:
+    zonal = DatabaseSettings(tier="db-custom-1-3840")
+    # 1 vCPU x $0.0413 + 3.75 GiB x $0.007 = $0.06755/h, plus 10 GB SSD at $0.17.
+    assert cloud_sql_hourly(zonal) == pytest.approx(0.06755)
+    assert cloud_sql_line(zonal).monthly_max == pytest.approx(0.06755 * 730 + 1.7)
+    regional = DatabaseSettings(tier="db-custom-2-7680", availability="REGIONAL")
+    assert cloud_sql_line(regional).monthly_min == pytest.approx(
+        (2 * 0.0413 + 7.5 * 0.007) * 2 * 730 + 10 * 0.17 * 2
+    )
+    micro = DatabaseSettings(tier="db-f1-micro")
+    assert cloud_sql_hourly(micro) == pytest.approx(0.0105)
+    plus = DatabaseSettings(tier="db-perf-optimized-N-2", edition="ENTERPRISE_PLUS")
+    assert cloud_sql_hourly(plus) == pytest.approx(2 * 0.0537 + 16 * 0.0091)
+
+
+def test_cloud_run_cost_from_idle_minimum_to_busy_maximum() -> None:
+    settings = FrontendSettings.model_validate(
+        {**FRONTEND, "cpu": 2, "memory": "2Gi", "minInstances": 1, "maxInstances": 20}
+    )
+    line = cloud_run_line(settings)
+    seconds = 730 * 3600
+    assert line.monthly_min == pytest.approx((2 + 2) * 0.0000025 * seconds)
+    assert line.monthly_max == pytest.approx(20 * (2 * 0.000024 + 2 * 0.0000025) * seconds)
+    scale_to_zero = FrontendSettings.model_validate(FRONTEND)
+    assert cloud_run_line(scale_to_zero).monthly_min == 0

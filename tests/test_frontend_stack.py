@@ -223,6 +223,8 @@ def test_frontend_apis_and_outputs_only_with_a_frontend(
     assert "servicenetworking.googleapis.com" in apis
     for name in ("frontendUrl", "frontendServiceAccount", "quotesDatabase"):
         assert name in stack.outputs
+    items = {line["item"] for line in stack.outputs["costEstimate"]["lines"]}
+    assert {"cloud sql quotes db", "cloud run frontend"} <= items
     plain = run_stack(raw_config)
     assert "run.googleapis.com" not in {
         s.inputs["service"] for s in plain.of_type(PROJECT_SERVICE)

@@ -8,6 +8,13 @@ credit is per billing account, zonal clusters only, so it is not subtracted here
 Load balancing: cloud.google.com/load-balancing/pricing (read 2026-09-20). Cloud Armor
 Standard: $5/policy-month and $1/rule-month, from a third-party summary of
 cloud.google.com/armor/pricing (pump.co, 2026-02-09): Google's own page could not be read.
+Cloud SQL (Enterprise, "in Americas" SKUs) and Cloud Run (Tier 1): Google's pricing pages could
+not be read past their openings here, so these are Cloud Billing Catalog figures quoted by
+third parties that agree with each other: wnorowskie/family-recipe
+docs/research/gcp-cost-reduction.md at a96bc1d (price book of 2026-09-15, reconciled with a real
+bill), and a Cloud Run catalogue snapshot of 2026-10-05; the Cloud Run CPU rates also appear on
+cloud.google.com/run/pricing. Enterprise Plus memory is the South Carolina row (no Iowa row
+found). Regional (HA) Cloud SQL SKUs are exactly twice the zonal ones.
 OCI: Oracle's price-list API (apexapps.oracle.com/pls/apex/cetools/api/v1/products), dump of
 2026-03-03; OCI prices are the same in every commercial region.
 """
@@ -117,6 +124,20 @@ GKE_CLUSTER_HOUR = 0.10
 GCLB_FIRST_FIVE_RULES_HOUR = 0.025
 CLOUD_ARMOR_POLICY_MONTH = 5.0
 CLOUD_ARMOR_RULE_MONTH = 1.0
+
+CLOUD_SQL_REGIONS = ("us-central1",)
+CLOUD_SQL_VCPU_HOUR = {"ENTERPRISE": 0.0413, "ENTERPRISE_PLUS": 0.0537}
+CLOUD_SQL_GIB_HOUR = {"ENTERPRISE": 0.007, "ENTERPRISE_PLUS": 0.0091}
+CLOUD_SQL_SHARED_CORE_HOUR = {"db-f1-micro": 0.0105, "db-g1-small": 0.035}
+CLOUD_SQL_SSD_GB_MONTH = 0.17
+CLOUD_SQL_HA_FACTOR = 2
+CLOUD_RUN_REGIONS = ("us-central1",)
+CLOUD_RUN_ACTIVE_VCPU_SECOND = 0.000024
+CLOUD_RUN_ACTIVE_GIB_SECOND = 0.0000025
+CLOUD_RUN_IDLE_VCPU_SECOND = 0.0000025
+CLOUD_RUN_IDLE_GIB_SECOND = 0.0000025
+"""Request-based billing: a min-instance waiting for requests pays the idle rates."""
+SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
 
 OCI_A10_GPU_HOUR = 2.00
 """Per GPU, the shape's OCPUs and memory included (VM.GPU.A10.1 $2, .2 $4, BM.GPU.A10.4 $8)."""
