@@ -36,7 +36,7 @@ class ArtifactRegistry(pulumi.ComponentResource):
             location=args.region,
             repository_id=args.repository_id,
             format="DOCKER",
-            description="Images built by the llm-platform program",
+            description="Images run by the llm-platform stack",
             opts=child,
         )
         for index, member in enumerate(args.readers):
