@@ -18,6 +18,7 @@ from components.config_base import (
     pool_name_problem,
     repeated,
 )
+from components.database.private_services import DEFAULT_RANGE as PRIVATE_SERVICES_RANGE
 from components.edge.settings import EdgeSettings
 from components.frontend.settings import FrontendSettings
 
@@ -156,11 +157,11 @@ class GcpConfig(ConfigModel):
             return self
         egress = ipaddress.ip_network(self.frontend.egress_cidr)
         ranges = GkeNetworkArgs(region=self.region)
-        taken = [ranges.nodes_cidr, ranges.pods_cidr, ranges.services_cidr]
+        taken = [ranges.nodes_cidr, ranges.pods_cidr, ranges.services_cidr, PRIVATE_SERVICES_RANGE]
         clashes = [c for c in taken if ipaddress.ip_network(c).overlaps(egress)]
         if clashes:
             raise ValueError(
-                f"frontend.egressCidr {egress} overlaps the cluster's ranges {clashes}; pick a"
+                f"frontend.egressCidr {egress} overlaps the VPC's ranges {clashes}; pick a"
                 " free private range such as 10.30.0.0/24"
             )
         return self

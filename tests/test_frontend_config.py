@@ -197,9 +197,10 @@ def test_egress_subnet_must_be_big_enough_and_free() -> None:
     assert "/26 or larger" in one_problem(
         frontend_raw(egressCidr="10.30.0.0/27"), "gcp.frontend.egressCidr"
     )
-    assert "overlaps the cluster's ranges ['10.20.0.0/14']" in one_problem(
+    assert "overlaps the VPC's ranges ['10.20.0.0/14']" in one_problem(
         frontend_raw(egressCidr="10.21.0.0/24"), "gcp"
     )
+    assert "['10.40.0.0/20']" in one_problem(frontend_raw(egressCidr="10.40.8.0/24"), "gcp")
 
 
 def test_tenant_must_exist_and_be_accepted_by_the_model() -> None:

@@ -157,6 +157,12 @@ def test_database_is_private_encrypted_backed_up(stack: Recording) -> None:
         d.endswith(f"{SERVICE_NETWORKING}::private-services-peering")
         for d in instance.dependencies
     )
+    database = stack.one("gcp:sql/database:Database")
+    assert database.inputs["deletionPolicy"] == "PREVENT"
+    peering = stack.one(SERVICE_NETWORKING)
+    assert peering.inputs["deletionPolicy"] == "REMOVE_PEERING"
+    reserved = stack.one("gcp:compute/globalAddress:GlobalAddress", "private-services-range")
+    assert (reserved.inputs["address"], reserved.inputs["prefixLength"]) == ("10.40.0.0", 20)
     user = stack.one(SQL_USER)
     assert user.inputs["name"] == "quotes"
     secret_value(user.inputs["password"])
@@ -167,6 +173,7 @@ def test_deletion_protection_follows_config(run_stack: ProgramRunner) -> None:
     instance = recording.one(SQL_INSTANCE)
     assert instance.inputs["deletionProtection"] is False
     assert instance.inputs["settings"]["deletionProtectionEnabled"] is False
+    assert recording.one("gcp:sql/database:Database").inputs["deletionPolicy"] == "DELETE"
 
 
 def test_service_waits_for_its_grants_and_database_user(stack: Recording) -> None:

@@ -62,6 +62,9 @@ class PostgresDatabase(pulumi.ComponentResource):
             project=args.project,
             instance=instance.name,
             name=args.database,
+            # Never drop the data ahead of the instance: with deletion protection on, the
+            # instance refuses to go, and the database must still be there.
+            deletion_policy="PREVENT" if args.settings.deletion_protection else "DELETE",
             opts=child,
         )
         password = random.RandomPassword(

@@ -9,15 +9,18 @@ import pulumi_gcp as gcp
 from components import PACKAGE
 
 SERVICE_NETWORKING = "servicenetworking.googleapis.com"
+DEFAULT_RANGE = "10.40.0.0/20"
+"""Outside the GKE network's ranges and the frontend's default egress subnet: fixed, so that
+it cannot be picked over a subnet created at the same time."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class PrivateServicesAccessArgs:
     network: pulumi.Input[str]
     """Self link or ID of the VPC."""
-    prefix_length: int = 20
-    """Size of the range Google allocates from (a /20 holds many Cloud SQL instances; /24 is
-    the minimum, Google recommends /16 when the VPC has room)."""
+    cidr: str = DEFAULT_RANGE
+    """The range Google allocates service IPs from (a /20 holds many Cloud SQL instances; /24
+    is the minimum)."""
 
 
 class PrivateServicesAccess(pulumi.ComponentResource):
@@ -36,7 +39,8 @@ class PrivateServicesAccess(pulumi.ComponentResource):
             f"{name}-range",
             purpose="VPC_PEERING",
             address_type="INTERNAL",
-            prefix_length=args.prefix_length,
+            address=args.cidr.split("/")[0],
+            prefix_length=int(args.cidr.split("/")[1]),
             network=args.network,
             opts=child,
         )
@@ -46,9 +50,9 @@ class PrivateServicesAccess(pulumi.ComponentResource):
             service=SERVICE_NETWORKING,
             reserved_peering_ranges=[reserved.name],
             # Cloud SQL keeps producer resources for days after an instance is deleted, so
-            # deleting the connection is refused for a while; abandoning it lets `destroy`
-            # finish (the peering goes with the VPC).
-            deletion_policy="ABANDON",
+            # deleting the connection is refused for a while; removing the VPC peering instead
+            # frees the range and lets the network be deleted.
+            deletion_policy="REMOVE_PEERING",
             opts=child,
         )
         self.register_outputs({})
