@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from components.clusters.oke_pools import OkePoolSettings, OkeSystemPoolSettings
 from components.config_base import ConfigModel, DnsLabel, NamespaceList, pool_name_problem
-from components.images.reference import pinned_image_problem
+from components.images.reference import pinned_image
 
 _REGION = re.compile(r"^[a-z]{2}-[a-z]+-[1-9]$")
 _TENANCY = re.compile(r"^ocid1\.tenancy\.oc[0-9]+\.\.[a-z0-9]+$")
@@ -178,22 +178,16 @@ class OciConfig(ConfigModel):
     edge: OciEdgeSettings = OciEdgeSettings()
     monitoring_namespaces: NamespaceList = Field(default_factory=lambda: ["monitoring"])
     """Namespaces allowed (besides the load balancer) to reach the model servers' port."""
-    llama_cpp_image: str | None = None
+    llama_cpp_image: (
+        Annotated[
+            str,
+            pinned_image("iad.ocir.io/<namespace>/llama-server:b11063 or ...@sha256:<digest>"),
+        ]
+        | None
+    ) = None
     """The llama-server image built from images/llama-server (linux/amd64 + linux/arm64),
     pushed where the nodes can pull it without credentials (a public OCIR repository: it
     holds no secret). Required when a llama.cpp model runs on OKE."""
-
-    @field_validator("llama_cpp_image")
-    @classmethod
-    def _pinned_image(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        problem = pinned_image_problem(
-            value, "iad.ocir.io/<namespace>/llama-server:b11063 or ...@sha256:<digest>"
-        )
-        if problem is not None:
-            raise ValueError(problem)
-        return value
 
     @field_validator("tenancy")
     @classmethod

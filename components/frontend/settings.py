@@ -9,17 +9,18 @@ from components.config_base import ConfigModel, DnsLabel
 from components.database.settings import DatabaseSettings
 from components.edge.tenants import TenantName
 from components.frontend.cloud_run_limits import MAX_CONCURRENCY, CpuCount, memory_problem
-from components.images.reference import pinned_image_problem
+from components.images.reference import pinned_image
 
 _MEMBER_PREFIXES = ("user:", "group:", "serviceAccount:", "domain:", "principal:", "principalSet:")
 EGRESS_SUBNET_MAX_PREFIX = 26
 """Direct VPC egress needs a subnet of /26 or larger: Cloud Run reserves addresses in /28
 blocks (https://cloud.google.com/run/docs/configuring/vpc-direct-vpc)."""
+_EXAMPLE_IMAGE = "us-central1-docker.pkg.dev/<project>/<repository>/quotes-llm:1.0.0"
 Ingress = Literal["all", "internal", "internalAndCloudLoadBalancing"]
 
 
 class FrontendSettings(ConfigModel):
-    image: str | None = None
+    image: Annotated[str, pinned_image(_EXAMPLE_IMAGE)] | None = None
     """The Spring AI app, pinned by version tag or digest. Unset: the repository, database,
     identity and secrets are created so the image can be pushed; the service comes with it."""
     tenant: TenantName
@@ -50,18 +51,6 @@ class FrontendSettings(ConfigModel):
     """The subnet Cloud Run instances take addresses from to reach the database (/26 or
     larger, inside the cluster's VPC but outside its node, Pod and Service ranges)."""
     database: DatabaseSettings = DatabaseSettings()
-
-    @field_validator("image")
-    @classmethod
-    def _pinned(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        problem = pinned_image_problem(
-            value, "us-central1-docker.pkg.dev/<project>/<repository>/quotes-llm:1.0.0"
-        )
-        if problem is not None:
-            raise ValueError(problem)
-        return value
 
     @field_validator("health_path")
     @classmethod

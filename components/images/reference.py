@@ -1,5 +1,7 @@
 """Checks on container image references given in config."""
 
+from pydantic import AfterValidator
+
 DIGEST_MARKER = "@sha256:"
 
 
@@ -19,3 +21,15 @@ def pinned_image_problem(reference: str, example: str) -> str | None:
             f" e.g. {example}"
         )
     return None
+
+
+def pinned_image(example: str) -> AfterValidator:
+    """A config field validator refusing an unpinned reference; `example` shows a pinned one."""
+
+    def check(value: str) -> str:
+        problem = pinned_image_problem(value, example)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
