@@ -1,7 +1,5 @@
 """Monthly cost of the frontend: its Cloud SQL instance and its Cloud Run instances."""
 
-import re
-
 from components.cost.estimate import CostLine
 from components.cost.prices import (
     CLOUD_RUN_ACTIVE_GIB_SECOND,
@@ -17,12 +15,9 @@ from components.cost.prices import (
     SECONDS_PER_MONTH,
 )
 from components.database.settings import DatabaseSettings
+from components.database.tiers import tier_size
 from components.frontend.cloud_run_limits import memory_mib
 from components.frontend.settings import FrontendSettings
-
-_CUSTOM = re.compile(r"^db-custom-(\d+)-(\d+)$")
-_PERF_OPTIMIZED = re.compile(r"^db-perf-optimized-N-(\d+)$")
-PERF_OPTIMIZED_GIB_PER_VCPU = 8
 
 
 def cloud_sql_hourly(database: DatabaseSettings) -> float:
@@ -31,18 +26,12 @@ def cloud_sql_hourly(database: DatabaseSettings) -> float:
     shared = CLOUD_SQL_SHARED_CORE_HOUR.get(database.tier)
     if shared is not None:
         return shared * factor
-    vcpus, gib = _size(database.tier)
+    size = tier_size(database.tier)
+    if size is None:
+        raise ValueError(f"{database.tier} is not a validated Cloud SQL tier")
+    vcpus, gib = size
     edition = database.edition
     return (vcpus * CLOUD_SQL_VCPU_HOUR[edition] + gib * CLOUD_SQL_GIB_HOUR[edition]) * factor
-
-
-def _size(tier: str) -> tuple[int, float]:
-    if match := _CUSTOM.match(tier):
-        return int(match[1]), int(match[2]) / 1024
-    if match := _PERF_OPTIMIZED.match(tier):
-        vcpus = int(match[1])
-        return vcpus, vcpus * PERF_OPTIMIZED_GIB_PER_VCPU
-    raise ValueError(f"{tier} is not a validated Cloud SQL tier")
 
 
 def cloud_sql_line(database: DatabaseSettings) -> CostLine:

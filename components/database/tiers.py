@@ -19,6 +19,7 @@ Edition = Literal["ENTERPRISE", "ENTERPRISE_PLUS"]
 
 SHARED_CORE_TIERS = ("db-f1-micro", "db-g1-small")
 PERF_OPTIMIZED_VCPUS = (2, 4, 8, 16, 32, 48, 64, 80, 96, 128)
+PERF_OPTIMIZED_GIB_PER_VCPU = 8
 CUSTOM_MAX_VCPUS = 96
 CUSTOM_MIN_MIB = 3840
 CUSTOM_MIB_STEP = 256
@@ -34,6 +35,16 @@ _FORMS = (
     " db-g1-small on ENTERPRISE, db-perf-optimized-N-<vCPUs> (e.g. db-perf-optimized-N-2) on"
     " ENTERPRISE_PLUS"
 )
+
+
+def tier_size(tier: str) -> tuple[int, float] | None:
+    """vCPUs and GiB of a dedicated-core tier; None for shared core or an unknown form."""
+    if match := _CUSTOM.match(tier):
+        return int(match[1]), int(match[2]) / _MIB_PER_GB
+    if match := _PERF_OPTIMIZED.match(tier):
+        vcpus = int(match[1])
+        return vcpus, vcpus * PERF_OPTIMIZED_GIB_PER_VCPU
+    return None
 
 
 def tier_problem(tier: str, edition: Edition) -> str | None:

@@ -13,8 +13,7 @@ from components.frontend.cloud_run_limits import STARTUP_PROBE_MAX_SECONDS
 from components.frontend.environment import APP_PORT, AppVariable
 from components.frontend.settings import FrontendSettings, Ingress
 from components.images.artifact_registry import ArtifactRegistry, ArtifactRegistryArgs
-from components.secrets.secret_manager import StoredSecret
-from components.secrets.workload_identity import SECRET_ACCESSOR_ROLE
+from components.secrets.secret_manager import StoredSecret, grant_reads
 
 INVOKER_ROLE = "roles/run.invoker"
 VERTEX_AI_USER_ROLE = "roles/aiplatform.user"
@@ -78,17 +77,13 @@ class FrontendService(pulumi.ComponentResource):
             )
             for role in args.project_roles
         ]
-        grants += [
-            gcp.secretmanager.SecretIamMember(
-                f"{name}-reads-{secret.key}",
-                project=args.project,
-                secret_id=secret.resource_name,
-                role=SECRET_ACCESSOR_ROLE,
-                member=member,
-                opts=child,
-            )
-            for secret in _secrets(args.environment)
-        ]
+        grants += grant_reads(
+            name,
+            project=args.project,
+            secrets={s.key: s.resource_name for s in _secrets(args.environment)},
+            member=member,
+            opts=child,
+        )
         subnet = gcp.compute.Subnetwork(
             f"{name}-egress",
             network=args.network,

@@ -18,6 +18,7 @@ from components.naming import physical_name
 from components.serving.secret_files import HF_TOKEN_KEY, api_key_file
 
 SECRET_ID_MAX = 255
+SECRET_ACCESSOR_ROLE = "roles/secretmanager.secretAccessor"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,6 +117,28 @@ def store_secret(
         resource_name=pulumi.Output.concat("projects/", project, "/secrets/", secret.secret_id),
         version=version.name,
     )
+
+
+def grant_reads(
+    name: str,
+    *,
+    project: str,
+    secrets: Mapping[str, pulumi.Input[str]],
+    member: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> list[gcp.secretmanager.SecretIamMember]:
+    """`secretAccessor` for `member` on each secret (key -> resource name), never the project."""
+    return [
+        gcp.secretmanager.SecretIamMember(
+            f"{name}-reads-{key}",
+            project=project,
+            secret_id=secret,
+            role=SECRET_ACCESSOR_ROLE,
+            member=member,
+            opts=opts,
+        )
+        for key, secret in secrets.items()
+    ]
 
 
 def _replication(locations: Sequence[str]) -> gcp.secretmanager.SecretReplicationArgs:

@@ -9,8 +9,8 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components import PACKAGE
+from components.secrets.secret_manager import grant_reads
 
-SECRET_ACCESSOR_ROLE = "roles/secretmanager.secretAccessor"
 WORKLOAD_IDENTITY_USER_ROLE = "roles/iam.workloadIdentityUser"
 GKE_SERVICE_ACCOUNT_ANNOTATION = "iam.gke.io/gcp-service-account"
 
@@ -60,16 +60,9 @@ class WorkloadIdentity(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        # Granted on each secret, not on the project: this identity reads only these secrets.
-        for key, secret in args.readable_secrets.items():
-            gcp.secretmanager.SecretIamMember(
-                f"{name}-reads-{key}",
-                project=args.project,
-                secret_id=secret,
-                role=SECRET_ACCESSOR_ROLE,
-                member=member,
-                opts=child,
-            )
+        grant_reads(
+            name, project=args.project, secrets=args.readable_secrets, member=member, opts=child
+        )
         self.email = account.email
         self.service_account_annotations = {GKE_SERVICE_ACCOUNT_ANNOTATION: account.email}
         self.register_outputs({"email": self.email})
