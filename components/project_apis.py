@@ -27,6 +27,8 @@ FRONTEND_APIS = (
     "servicenetworking.googleapis.com",
 )
 """Also enabled when the stack runs the Cloud Run frontend and its Cloud SQL database."""
+LOAD_TEST_APIS = ("storage.googleapis.com",)
+"""Also enabled when load tests run on GKE: their results bucket."""
 
 
 @dataclass(frozen=True, kw_only=True)

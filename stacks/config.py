@@ -6,11 +6,13 @@ Pulumi config keys (namespace `llm-platform`):
   models                list    ModelServerConfig below; each runs on one cloud's pool
   tenants               list    who may call the API, each with its own key and rate limit
   monitoring            object  MonitoringConfig (components/observability/settings.py)
+  loadTests             list    LoadTestConfig (components/loadtest/settings.py); unset: the
+                                article's chatbot and rag tests; [] for none
   huggingFaceToken      secret  needed for gated models (Llama, Gemma)
   keySecret-<tenant>    secret  optional secret part of a tenant's key; generated when absent
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Protocol
 
 import pulumi
@@ -22,6 +24,8 @@ from components.clusters.gke_pools import NodePoolSettings
 from components.config_base import ConfigModel, DnsLabel, SettingError, repeated
 from components.edge.settings import MANAGED_CERTIFICATE_DOMAIN_MAX
 from components.edge.tenants import TenantList, default_tenants
+from components.loadtest.settings import LoadTestConfig, default_load_tests
+from components.loadtest.targets import PlannedLoadTest, ServerCandidate, plan_load_tests
 from components.observability.settings import MonitoringConfig
 from components.serving.autoscaling import AutoscalingSettings, ScalingPlan
 from components.serving.metrics import LLAMACPP_QUEUE
@@ -130,6 +134,8 @@ class StackConfig(ConfigModel):
     """Unset: each configured cloud's article defaults."""
     tenants: TenantList = Field(default_factory=default_tenants)
     monitoring: MonitoringConfig = MonitoringConfig()
+    load_tests: list[LoadTestConfig] | None = None
+    """Unset: the article's two use cases (`default_load_tests`); [] for none."""
 
     @model_validator(mode="after")
     def _some_cloud(self) -> "StackConfig":
@@ -202,6 +208,7 @@ class LoadedConfig:
     hf_token: pulumi.Output[str] | None
     tenant_secrets: dict[str, pulumi.Output[str] | None]
     """Tenant -> the secret part of its key set in config, or None to generate one."""
+    load_tests: list[PlannedLoadTest] = field(default_factory=list)
 
 
 class ConfigError(pulumi.RunError):
@@ -529,6 +536,43 @@ def _frontend_problems(stack: StackConfig, servers: list[PlannedServer]) -> list
     return []
 
 
+def _candidate(server: PlannedServer, tenants: list[str]) -> ServerCandidate:
+    settings = server.config.server
+    return ServerCandidate(
+        name=server.config.name,
+        engine=settings.type,
+        model=server.config.model,
+        tenants=tuple(server.config.tenants or tenants),
+        context=server.plan.context,
+        slots=settings.parallel if isinstance(settings, LlamaCppSettings) else 1,
+    )
+
+
+def load_test_plans(
+    stack: StackConfig, servers: list[PlannedServer], *, has_hf_token: bool
+) -> tuple[list[PlannedLoadTest], list[str]]:
+    """The load tests to run (explicit, or the article defaults) and every problem."""
+    configured = stack.load_tests if stack.load_tests is not None else default_load_tests()
+    if not configured or not servers:
+        return [], []
+    if not has_hf_token:
+        if stack.load_tests is None:
+            # The defaults stay out of the way of a stack that serves only ungated models.
+            return [], []
+        # GuideLLM sizes its synthetic prompts with the served model's tokenizer, and each
+        # base repository in the catalogue (Meta, Google) is gated.
+        return [], [
+            f"{NAMESPACE}:loadTests: the benchmark downloads the models' gated tokenizers, which"
+            f" needs {NAMESPACE}:huggingFaceToken; set it (`pulumi config set --secret"
+            f" {NAMESPACE}:huggingFaceToken hf_...`) or set loadTests to []"
+        ]
+    tenants = [t.name for t in stack.tenants]
+    planned, problems = plan_load_tests(
+        configured, [_candidate(s, tenants) for s in servers], tenants
+    )
+    return planned, [f"{NAMESPACE}:{p}" for p in problems]
+
+
 def validate(
     raw: dict[str, Any], *, has_hf_token: bool
 ) -> tuple[StackConfig, list[PlannedServer]]:
@@ -544,6 +588,7 @@ def validate(
     problems += _certificate_problems(stack, servers)
     if not problems:
         problems += _cloud_problems(stack, servers) + _frontend_problems(stack, servers)
+        problems += load_test_plans(stack, servers, has_hf_token=has_hf_token)[1]
     if problems:
         raise ConfigError(problems)
     return stack, servers
@@ -568,11 +613,12 @@ def load() -> LoadedConfig:
         )
     raw = {
         key: value
-        for key in ("gcp", "oci", "models", "tenants", "monitoring")
+        for key in ("gcp", "oci", "models", "tenants", "monitoring", "loadTests")
         if (value := config.get_object(key)) is not None
     }
     hf_token = config.get_secret("huggingFaceToken")
     stack, servers = validate(raw, has_hf_token=hf_token is not None)
+    load_tests, _ = load_test_plans(stack, servers, has_hf_token=hf_token is not None)
     return LoadedConfig(
         stack=stack,
         servers=servers,
@@ -580,4 +626,5 @@ def load() -> LoadedConfig:
         tenant_secrets={
             t.name: config.get_secret(tenant_secret_key(t.name)) for t in stack.tenants
         },
+        load_tests=load_tests,
     )

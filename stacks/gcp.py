@@ -23,10 +23,13 @@ from components.edge.gclb import (
 )
 from components.images.artifact_registry import ArtifactRegistry, ArtifactRegistryArgs
 from components.images.built_image import BuiltImage, BuiltImageArgs
+from components.loadtest.load_tests import LoadTests
+from components.loadtest.targets import PlannedLoadTest
 from components.naming import physical_name
 from components.observability.monitoring_stack import MonitoringStack
 from components.project_apis import (
     FRONTEND_APIS,
+    LOAD_TEST_APIS,
     REQUIRED_APIS,
     ProjectApis,
     ProjectApisArgs,
@@ -44,9 +47,11 @@ from components.serving.secret_files import SecretFiles
 from components.serving.server_plan import SERVER_PORT
 from stacks.config import LoadedConfig, PlannedServer
 from stacks.gcp_config import GcpConfig, VertexAiSettings
+from stacks.load_tests import gcp_load_tests, load_test_clients, on_cloud, secret_keys
 from stacks.observability import admitted_namespaces, build_monitoring, gpu_nodes
 
 EDGE_NAME = "llm-edge"
+LOAD_TEST_PROVIDER_CLASS = "load-test-secrets"
 ACCOUNT_ID_MAX = 30
 
 
@@ -65,6 +70,7 @@ class GcpStack:
     planned: list[PlannedServer]
     edge: GclbEdge
     monitoring: MonitoringStack
+    load_tests: LoadTests | None
     project: str
     region: str
     vertex_ai: VertexAiSettings
@@ -74,6 +80,7 @@ def build_gcp(
     config: LoadedConfig, settings: GcpConfig, api_keys: dict[str, pulumi.Output[str]]
 ) -> GcpStack:
     planned_servers = [s for s in config.servers if s.cloud == "gcp"]
+    load_tests = on_cloud(config.load_tests, planned_servers)
     # Service-account and secret IDs are project-wide: keep each stack's apart.
     prefix = f"llm-{pulumi.get_stack()}"
     provider = gcp.Provider(
@@ -87,7 +94,9 @@ def build_gcp(
         "apis",
         ProjectApisArgs(
             project=settings.project,
-            apis=REQUIRED_APIS + (FRONTEND_APIS if settings.frontend is not None else ()),
+            apis=REQUIRED_APIS
+            + (FRONTEND_APIS if settings.frontend is not None else ())
+            + (LOAD_TEST_APIS if load_tests else ()),
         ),
         opts=cloud,
     )
@@ -129,6 +138,7 @@ def build_gcp(
             ),
             scrape_key=any(s.plan.scrape_key_needed for s in planned_servers),
             service_account_annotations=identity.service_account_annotations,
+            client_pods=load_test_clients(load_tests, planned_servers),
         ),
         opts=in_cluster,
     )
@@ -168,6 +178,19 @@ def build_gcp(
         servers=servers,
         opts=in_cluster,
     )
+    tests = None
+    if load_tests:
+        tests = _load_tests(
+            settings,
+            prefix,
+            load_tests,
+            cluster,
+            secrets,
+            namespace,
+            planned_servers,
+            servers,
+            after_apis,
+        )
     return GcpStack(
         provider=provider,
         after_apis=after_apis,
@@ -181,6 +204,7 @@ def build_gcp(
         planned=planned_servers,
         edge=edge,
         monitoring=monitoring,
+        load_tests=tests,
         project=settings.project,
         region=settings.region,
         vertex_ai=settings.vertex_ai,
@@ -300,6 +324,48 @@ def _edge(
             services=exposed,
         ),
         opts=opts,
+    )
+
+
+def _load_tests(
+    settings: GcpConfig,
+    prefix: str,
+    tests: list[PlannedLoadTest],
+    cluster: GkeCluster,
+    secrets: SecretManagerSecrets,
+    namespace: ServingNamespace,
+    planned: list[PlannedServer],
+    servers: dict[str, ModelServer],
+    cloud: pulumi.ResourceOptions,
+) -> LoadTests:
+    keys = secret_keys(tests)
+    needed = [s for s in secrets.secrets if s.key in keys]
+    in_cluster = pulumi.ResourceOptions(providers=[cluster.provider])
+    # Their own SecretProviderClass: the Jobs' identity may read only these secrets.
+    secret_files = GkeSecretFiles(
+        "load-test-secrets",
+        GkeSecretFilesArgs(
+            namespace=namespace.namespace,
+            secrets=needed,
+            provider_class_name=LOAD_TEST_PROVIDER_CLASS,
+        ),
+        opts=in_cluster,
+    ).secret_files
+    return gcp_load_tests(
+        tests,
+        project=settings.project,
+        region=settings.region,
+        prefix=prefix,
+        force_destroy=not settings.cluster.deletion_protection,
+        workload_pool=cluster.workload_pool,
+        namespace=namespace.namespace,
+        namespace_name=settings.namespace,
+        readable_secrets={s.key: s.resource_name for s in needed},
+        secret_files=secret_files,
+        planned=planned,
+        servers=servers,
+        cloud=cloud,
+        in_cluster=in_cluster,
     )
 
 

@@ -77,6 +77,9 @@ def answer(token: str, args: dict[str, Any]) -> dict[str, Any]:
                 },
             ]
         }
+    if token == "oci:ObjectStorage/getNamespace:getNamespace":
+        # A tenancy's Object Storage namespace is a short random string.
+        return {"id": "plan", "namespace": "planns"}
     if token == "oci:ContainerEngine/getNodePoolOption:getNodePoolOption":
         return _node_pool_option(args)
     if token == "oci:ContainerEngine/getClusterKubeConfig:getClusterKubeConfig":

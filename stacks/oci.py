@@ -9,6 +9,7 @@ from components.clusters.oci_network import OciNetwork, OciNetworkArgs
 from components.clusters.oke import OKE_STORAGE_CLASS, OkeCluster, OkeClusterArgs
 from components.edge.oci_api_gateway import GatewayBackend, OciApiGateway, OciApiGatewayArgs
 from components.edge.oci_load_balancer import internal_load_balancer_annotations
+from components.loadtest.load_tests import LoadTests
 from components.observability.monitoring_stack import MonitoringStack
 from components.observability.oci_metrics_reader import (
     OCI_METRICS_PLUGIN,
@@ -23,6 +24,7 @@ from components.serving.namespace import ServingNamespace, ServingNamespaceArgs
 from components.serving.secret_files import SecretFiles
 from components.serving.server_plan import SERVER_PORT
 from stacks.config import LoadedConfig, PlannedServer
+from stacks.load_tests import load_test_clients, oci_load_tests, on_cloud
 from stacks.observability import admitted_namespaces, build_monitoring, gpu_nodes
 from stacks.oci_config import OciConfig
 
@@ -38,12 +40,14 @@ class OciStack:
     planned: list[PlannedServer]
     gateway: OciApiGateway
     monitoring: MonitoringStack
+    load_tests: LoadTests | None
 
 
 def build_oci(
     config: LoadedConfig, settings: OciConfig, api_keys: dict[str, pulumi.Output[str]]
 ) -> OciStack:
     planned_servers = [s for s in config.servers if s.cloud == "oci"]
+    load_tests = on_cloud(config.load_tests, planned_servers)
     prefix = f"llm-{pulumi.get_stack()}"
     provider = oci.Provider("oci", region=settings.region, tenancy_ocid=settings.tenancy)
     # IAM (policies) is written in the tenancy's home region only.
@@ -79,6 +83,7 @@ def build_oci(
                 settings.monitoring_namespaces, config.stack.monitoring.namespace
             ),
             scrape_key=any(s.plan.scrape_key_needed for s in planned_servers),
+            client_pods=load_test_clients(load_tests, planned_servers),
         ),
         opts=in_cluster,
     )
@@ -129,6 +134,24 @@ def build_oci(
         grafana_plugins=[OCI_METRICS_PLUGIN],
         grafana_datasources=[oci_metrics_datasource()],
     )
+    tests = None
+    if load_tests:
+        tests = oci_load_tests(
+            load_tests,
+            compartment_id=settings.compartment,
+            region=settings.region,
+            prefix=prefix,
+            cluster_id=cluster.cluster_id,
+            namespace=namespace.namespace,
+            namespace_name=settings.namespace,
+            secret_files=secret_files,
+            planned=planned_servers,
+            servers=servers,
+            provider=provider,
+            iam_provider=iam_provider,
+            cloud=cloud,
+            in_cluster=in_cluster,
+        )
     return OciStack(
         cluster=cluster,
         vault=vault,
@@ -137,6 +160,7 @@ def build_oci(
         planned=planned_servers,
         gateway=gateway,
         monitoring=monitoring,
+        load_tests=tests,
     )
 
 

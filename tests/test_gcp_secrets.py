@@ -122,7 +122,7 @@ def test_two_tenants_get_two_secret_keys_two_rules_and_one_server_accepting_both
     assert script.endswith('exec "$@" --api-key "$s1" "$s0"')  # files read in sorted order
     assert "/api-key-batch" in script and "/api-key-web" in script
     files = yaml.safe_load(
-        recording.one(SECRET_PROVIDER_CLASS).inputs["spec"]["parameters"]["secrets"]
+        recording.one(SECRET_PROVIDER_CLASS, "model-server-secrets-class").inputs["spec"]["parameters"]["secrets"]
     )
     assert {f["path"] for f in files} == {"api-key-web", "api-key-batch", "hf-token"}
     assert recording.outputs["apiKeys"] == REDACTED
@@ -132,7 +132,7 @@ def test_two_tenants_get_two_secret_keys_two_rules_and_one_server_accepting_both
 
 
 def test_model_servers_run_as_the_workload_identity_service_account(stack) -> None:
-    ksa = stack.one(KSA)
+    ksa = stack.one(KSA, "serving-sa")
     gsa = stack.one(GSA, "model-servers-gsa")
     assert gsa.inputs["accountId"] == "llm-test-models"
     assert "iam.gke.io/gcp-service-account" in ksa.inputs["metadata"]["annotations"]
@@ -140,7 +140,7 @@ def test_model_servers_run_as_the_workload_identity_service_account(stack) -> No
     spec = pod_spec(stack)
     assert spec["serviceAccountName"] == ksa.inputs["metadata"]["name"] == "model-server"
     assert ksa.urn in stack.one(DEPLOYMENT).dependencies
-    binding = stack.one(GSA_IAM_MEMBER)
+    binding = stack.one(GSA_IAM_MEMBER, "model-servers-wi-user")
     assert binding.inputs["role"] == "roles/iam.workloadIdentityUser"
     assert binding.inputs["member"] == (
         "serviceAccount:test-project-123.svc.id.goog[llm/model-server]"
@@ -152,7 +152,7 @@ def test_model_servers_run_as_the_workload_identity_service_account(stack) -> No
 
 def test_secret_access_is_granted_per_secret_not_on_the_project(stack) -> None:
     gsa = stack.one(GSA, "model-servers-gsa")
-    grants = stack.of_type(SECRET_IAM_MEMBER)
+    grants = [g for g in stack.of_type(SECRET_IAM_MEMBER) if g.name.startswith("model-servers")]
     assert {g.inputs["secretId"] for g in grants} == {API_KEY_SECRET, HF_TOKEN_SECRET}
     for grant in grants:
         assert grant.inputs["role"] == "roles/secretmanager.secretAccessor"
@@ -163,7 +163,7 @@ def test_secret_access_is_granted_per_secret_not_on_the_project(stack) -> None:
 
 def test_pods_mount_the_secrets_through_the_gke_csi_driver(stack) -> None:
     assert stack.one(CLUSTER).inputs["secretManagerConfig"] == {"enabled": True}
-    provider_class = stack.one(SECRET_PROVIDER_CLASS)
+    provider_class = stack.one(SECRET_PROVIDER_CLASS, "model-server-secrets-class")
     assert provider_class.inputs["spec"]["provider"] == "gke"
     files = yaml.safe_load(provider_class.inputs["spec"]["parameters"]["secrets"])
     assert files == [

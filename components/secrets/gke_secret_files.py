@@ -40,6 +40,7 @@ def secret_provider_class_parameters(resource_names: dict[str, str]) -> str:
 class GkeSecretFilesArgs:
     namespace: pulumi.Input[str]
     secrets: Sequence[StoredSecret]
+    provider_class_name: str = PROVIDER_CLASS_NAME
 
 
 class GkeSecretFiles(pulumi.ComponentResource):
@@ -59,7 +60,7 @@ class GkeSecretFiles(pulumi.ComponentResource):
             api_version="secrets-store.csi.x-k8s.io/v1",
             kind="SecretProviderClass",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=PROVIDER_CLASS_NAME, namespace=args.namespace
+                name=args.provider_class_name, namespace=args.namespace
             ),
             spec={"provider": "gke", "parameters": {"secrets": parameters}},
             opts=pulumi.ResourceOptions(parent=self),
@@ -69,7 +70,7 @@ class GkeSecretFiles(pulumi.ComponentResource):
         )
         self.secret_files = SecretFiles(
             csi_driver=GKE_SECRETS_CSI_DRIVER,
-            provider_class=known_name(provider_class, PROVIDER_CLASS_NAME),
+            provider_class=known_name(provider_class, args.provider_class_name),
             revision=revision,
         )
-        self.register_outputs({"provider_class": PROVIDER_CLASS_NAME, "revision": revision})
+        self.register_outputs({"provider_class": args.provider_class_name, "revision": revision})

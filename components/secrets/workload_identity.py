@@ -29,6 +29,8 @@ class WorkloadIdentityArgs:
     readable_secrets: Mapping[str, pulumi.Input[str]]
     """Secret Manager resource names (`projects/<p>/secrets/<id>`) this identity may read, by
     a stable key used in the binding's name."""
+    purpose: str = "Model servers"
+    """Shown in the service account's display name."""
 
 
 class WorkloadIdentity(pulumi.ComponentResource):
@@ -45,7 +47,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
             f"{name}-gsa",
             project=args.project,
             account_id=args.account_id,
-            display_name=f"Model servers ({args.namespace}/{args.service_account_name})",
+            display_name=f"{args.purpose} ({args.namespace}/{args.service_account_name})",
             opts=child,
         )
         member = pulumi.Output.concat("serviceAccount:", account.email)

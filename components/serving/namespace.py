@@ -31,6 +31,8 @@ class ServingNamespaceArgs:
     """E.g. GKE Workload Identity's `iam.gke.io/gcp-service-account`."""
     scrape_key: bool = False
     """Create the key Prometheus scrapes llama-server with (see scrape_key.py)."""
+    client_pods: Sequence[dict[str, str]] = ()
+    """Labels of pods in this namespace that may call the servers (load-test Jobs)."""
 
 
 class ServingNamespace(pulumi.ComponentResource):
@@ -71,6 +73,7 @@ class ServingNamespace(pulumi.ComponentResource):
             port=args.server_port,
             source_ranges=args.load_balancer_ranges,
             monitoring_namespaces=args.monitoring_namespaces,
+            client_pods=args.client_pods,
             opts=child,
         )
         if args.scrape_key:

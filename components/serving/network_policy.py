@@ -21,19 +21,33 @@ def model_server_ingress_policy(
     port: int,
     source_ranges: Sequence[str],
     monitoring_namespaces: Sequence[str],
+    client_pods: Sequence[dict[str, str]] = (),
     opts: pulumi.ResourceOptions,
 ) -> k8s.networking.v1.NetworkPolicy:
-    sources = [
-        k8s.networking.v1.NetworkPolicyPeerArgs(ip_block=k8s.networking.v1.IPBlockArgs(cidr=cidr))
-        for cidr in source_ranges
-    ] + [
-        k8s.networking.v1.NetworkPolicyPeerArgs(
-            namespace_selector=k8s.meta.v1.LabelSelectorArgs(
-                match_labels={"kubernetes.io/metadata.name": monitoring}
+    """`client_pods`: labels of pods in the same namespace that may call the servers (the
+    load-test Jobs)."""
+    sources = (
+        [
+            k8s.networking.v1.NetworkPolicyPeerArgs(
+                ip_block=k8s.networking.v1.IPBlockArgs(cidr=cidr)
             )
-        )
-        for monitoring in monitoring_namespaces
-    ]
+            for cidr in source_ranges
+        ]
+        + [
+            k8s.networking.v1.NetworkPolicyPeerArgs(
+                namespace_selector=k8s.meta.v1.LabelSelectorArgs(
+                    match_labels={"kubernetes.io/metadata.name": monitoring}
+                )
+            )
+            for monitoring in monitoring_namespaces
+        ]
+        + [
+            k8s.networking.v1.NetworkPolicyPeerArgs(
+                pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels)
+            )
+            for labels in client_pods
+        ]
+    )
     return k8s.networking.v1.NetworkPolicy(
         name,
         metadata=k8s.meta.v1.ObjectMetaArgs(name="model-server-ingress", namespace=namespace),

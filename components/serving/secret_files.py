@@ -57,14 +57,20 @@ class SecretFiles:
         if (self.csi_driver is None) == (self.secret_name is None):
             raise ValueError("SecretFiles takes either csi_driver/provider_class or secret_name")
 
-    def volume(self, name: str) -> k8s.core.v1.VolumeArgs:
+    def volume(self, name: str, keys: list[str] | None = None) -> k8s.core.v1.VolumeArgs:
+        """`keys`: only these files of a Kubernetes Secret (a CSI volume holds what its
+        SecretProviderClass lists)."""
         if self.secret_name is not None:
             return k8s.core.v1.VolumeArgs(
                 name=name,
                 # Read-only for every user: llama-server's image runs as a non-root user,
                 # as the CSI driver's files are (0644) on GKE.
                 secret=k8s.core.v1.SecretVolumeSourceArgs(
-                    secret_name=self.secret_name, default_mode=0o444
+                    secret_name=self.secret_name,
+                    default_mode=0o444,
+                    items=[k8s.core.v1.KeyToPathArgs(key=k, path=k) for k in keys]
+                    if keys is not None
+                    else None,
                 ),
             )
         assert self.csi_driver is not None and self.provider_class is not None

@@ -1,0 +1,138 @@
+"""The bucket each cloud keeps load-test reports in, with write access for the Jobs' identity
+only: no public access, nothing for the model servers."""
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+import pulumi_oci as oci
+
+from components import PACKAGE
+
+RESULTS_RETENTION_DAYS = 365
+GCS_WRITER_ROLE = "roles/storage.objectUser"
+"""gcloud lists and reads the destination before it writes (storage.objects.get/list), which
+objectCreator lacks; Google's upload guide grants objectUser. Runs never overwrite each other
+(each has its own prefix), so the delete it also grants goes unused."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class GcsResultBucketArgs:
+    name: str
+    """Globally unique bucket name."""
+    location: str
+    writer: pulumi.Input[str]
+    """IAM member, `serviceAccount:<email>`."""
+    force_destroy: bool
+    """Let `pulumi destroy` delete a bucket that still holds reports."""
+
+
+class GcsResultBucket(pulumi.ComponentResource):
+    bucket_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: GcsResultBucketArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(f"{PACKAGE}:gcp:GcsResultBucket", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        bucket = gcp.storage.Bucket(
+            f"{name}-bucket",
+            name=args.name,
+            location=args.location,
+            uniform_bucket_level_access=True,
+            public_access_prevention="enforced",
+            force_destroy=args.force_destroy,
+            lifecycle_rules=[
+                gcp.storage.BucketLifecycleRuleArgs(
+                    action=gcp.storage.BucketLifecycleRuleActionArgs(type="Delete"),
+                    condition=gcp.storage.BucketLifecycleRuleConditionArgs(
+                        age=RESULTS_RETENTION_DAYS
+                    ),
+                )
+            ],
+            opts=child,
+        )
+        gcp.storage.BucketIAMMember(
+            f"{name}-writer",
+            bucket=bucket.name,
+            role=GCS_WRITER_ROLE,
+            member=args.writer,
+            opts=child,
+        )
+        self.bucket_name = bucket.name
+        self.register_outputs({"bucket_name": self.bucket_name})
+
+
+def oci_writer_policy(
+    compartment_id: str, namespace: str, service_account: str, cluster_id: str, bucket: str
+) -> list[str]:
+    """Read the bucket (the CLI checks that it exists) and create objects in it: Oracle's
+    "write objects" common policy, limited to one workload identity and one bucket."""
+    who = (
+        "request.principal.type = 'workload',"
+        f" request.principal.namespace = '{namespace}',"
+        f" request.principal.service_account = '{service_account}',"
+        f" request.principal.cluster_id = '{cluster_id}',"
+        f" target.bucket.name = '{bucket}'"
+    )
+    return [
+        f"Allow any-user to read buckets in compartment id {compartment_id} where all {{{who}}}",
+        f"Allow any-user to manage objects in compartment id {compartment_id} where all"
+        f" {{{who}, any {{request.permission = 'OBJECT_CREATE',"
+        " request.permission = 'OBJECT_INSPECT'}}",
+    ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OciResultBucketArgs:
+    compartment_id: str
+    name: str
+    """Unique in the tenancy's Object Storage namespace; the policy names it."""
+    cluster_id: pulumi.Input[str]
+    namespace: str
+    """Kubernetes namespace of the writing workload."""
+    service_account: str
+    provider: oci.Provider
+    iam_provider: oci.Provider
+    """Policies are written in the tenancy's home region."""
+
+
+class OciResultBucket(pulumi.ComponentResource):
+    bucket_name: pulumi.Output[str]
+    storage_namespace: pulumi.Output[str]
+    policy: oci.identity.Policy
+
+    def __init__(
+        self, name: str, args: OciResultBucketArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(f"{PACKAGE}:oci:OciResultBucket", name, None, opts)
+        storage_namespace = oci.objectstorage.get_namespace_output(
+            compartment_id=args.compartment_id,
+            opts=pulumi.InvokeOutputOptions(parent=self, provider=args.provider),
+        ).namespace
+        # No lifecycle rule: it needs a tenancy-level policy for the Object Storage service
+        # itself (`Allow service objectstorage-<region> to manage object-family ...`).
+        bucket = oci.objectstorage.Bucket(
+            f"{name}-bucket",
+            compartment_id=args.compartment_id,
+            namespace=storage_namespace,
+            name=args.name,
+            access_type="NoPublicAccess",
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+        )
+        self.policy = oci.identity.Policy(
+            f"{name}-writer",
+            compartment_id=args.compartment_id,
+            description="Load-test Jobs write their reports into their results bucket",
+            statements=pulumi.Output.from_input(args.cluster_id).apply(
+                lambda cid: oci_writer_policy(
+                    args.compartment_id, args.namespace, args.service_account, cid, args.name
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.iam_provider),
+        )
+        self.bucket_name = bucket.name
+        self.storage_namespace = bucket.namespace
+        self.register_outputs(
+            {"bucket_name": self.bucket_name, "storage_namespace": self.storage_namespace}
+        )

@@ -1,0 +1,71 @@
+"""How each cloud's upload container puts a run's report files into its bucket, with the pod's
+own identity and no key (notes: upload-cli.md).
+
+Each run lands under `<test>/<UTC start time>/`, so runs never overwrite each other and the
+writer needs no delete or overwrite permission.
+"""
+
+import pulumi
+
+from components.loadtest.load_tests import SCRATCH_DIR, ResultUpload
+
+GCLOUD_IMAGE = "gcr.io/google.com/cloudsdktool/google-cloud-cli:573.0.0-stable"
+"""The version cloud-sdk-docker's README documents (gcloud 573.0.0, 2026-06-16); linux/amd64
+and linux/arm64. Without a configured account gcloud uses the metadata server, which GKE
+Workload Identity answers for the pod's ServiceAccount."""
+OCI_CLI_IMAGE = "ghcr.io/oracle/oci-cli:20260930"
+"""A weekly dated build of oracle/docker-images' oci-cli image (linux/amd64 and linux/arm64);
+`--auth oke_workload_identity` exists since OCI CLI 3.39.0."""
+
+_RUN = 'run="$(date -u +%Y%m%dT%H%M%SZ)"'
+# The GKE metadata server can take a few seconds to answer a new pod; retry briefly.
+_RETRY = (
+    'for attempt in 1 2 3 4 5; do {command} && break; [ "$attempt" = 5 ] && exit 1; sleep 5; done'
+)
+
+
+def gcs_upload(bucket: pulumi.Input[str]) -> ResultUpload:
+    command = 'gcloud storage rsync "$RESULTS" "gs://$BUCKET/$TEST/$run" --recursive'
+    script = "; ".join(
+        [
+            "set -eu",
+            _RUN,
+            _RETRY.format(command=command),
+            'echo "results: gs://$BUCKET/$TEST/$run/"',
+        ]
+    )
+    return ResultUpload(
+        image=GCLOUD_IMAGE,
+        script=script,
+        env={"BUCKET": bucket, "CLOUDSDK_CONFIG": f"{SCRATCH_DIR}/gcloud"},
+        location=pulumi.Output.concat("gs://", bucket, "/"),
+    )
+
+
+def oci_upload(
+    bucket: pulumi.Input[str], namespace: pulumi.Input[str], region: str
+) -> ResultUpload:
+    script = "; ".join(
+        [
+            "set -eu",
+            _RUN,
+            # --no-overwrite: without one of the two flags the CLI prompts per existing object.
+            'oci os object bulk-upload --auth oke_workload_identity -ns "$OS_NAMESPACE"'
+            ' -bn "$BUCKET" --src-dir "$RESULTS" --object-prefix "$TEST/$run/"'
+            " --no-overwrite --no-multipart",
+            'echo "results: oci://$BUCKET@$OS_NAMESPACE/$TEST/$run/"',
+        ]
+    )
+    return ResultUpload(
+        image=OCI_CLI_IMAGE,
+        script=script,
+        env={
+            "BUCKET": bucket,
+            "OS_NAMESPACE": namespace,
+            # Read by the OKE workload identity signer in every CLI version (--region is
+            # ignored with this auth before 3.62.2).
+            "OCI_RESOURCE_PRINCIPAL_REGION": region,
+            "HOME": SCRATCH_DIR,
+        },
+        location=pulumi.Output.concat("oci://", bucket, "@", namespace, "/"),
+    )
