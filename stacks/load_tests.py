@@ -51,6 +51,7 @@ def _jobs(
     planned: Sequence[PlannedServer],
     servers: dict[str, ModelServer],
     namespace_name: str,
+    after: Sequence[pulumi.Resource],
 ) -> list[LoadTestJob]:
     by_name = {p.config.name: p for p in planned}
     jobs = []
@@ -76,7 +77,7 @@ def _jobs(
                     request_timeout_sec=test.config.request_timeout_sec,
                     tenant=test.tenant,
                 ),
-                after=[server],
+                after=[server, *after],
             )
         )
     return jobs
@@ -186,7 +187,8 @@ def oci_load_tests(
         annotations={},
         mount_token=True,
         # The upload fails until the policy exists.
-        opts=in_cluster.merge(pulumi.ResourceOptions(depends_on=[bucket.policy])),
+        after=[bucket.policy],
+        opts=in_cluster,
     )
 
 
@@ -203,12 +205,13 @@ def _load_tests(
     annotations: dict[str, pulumi.Input[str]],
     mount_token: bool,
     opts: pulumi.ResourceOptions,
+    after: Sequence[pulumi.Resource] = (),
 ) -> LoadTests:
     return LoadTests(
         name,
         LoadTestsArgs(
             namespace=namespace,
-            jobs=_jobs(tests, planned, servers, namespace_name),
+            jobs=_jobs(tests, planned, servers, namespace_name, after),
             secrets=secret_files,
             upload=upload,
             service_account_annotations=annotations,

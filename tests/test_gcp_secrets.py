@@ -122,7 +122,9 @@ def test_two_tenants_get_two_secret_keys_two_rules_and_one_server_accepting_both
     assert script.endswith('exec "$@" --api-key "$s1" "$s0"')  # files read in sorted order
     assert "/api-key-batch" in script and "/api-key-web" in script
     files = yaml.safe_load(
-        recording.one(SECRET_PROVIDER_CLASS, "model-server-secrets-class").inputs["spec"]["parameters"]["secrets"]
+        recording.one(SECRET_PROVIDER_CLASS, "model-server-secrets-class").inputs["spec"][
+            "parameters"
+        ]["secrets"]
     )
     assert {f["path"] for f in files} == {"api-key-web", "api-key-batch", "hf-token"}
     assert recording.outputs["apiKeys"] == REDACTED
