@@ -11,6 +11,8 @@ a cloud appear only when the stack configures that cloud:
                                       usdPerMillionOutputTokens (null without a sourced
                                       throughput), hourlyPerReplica, throughput
   monitoringNamespace        str      where Prometheus, Grafana and OpenCost run (every cluster)
+  loadTests                  map      test -> cloud, job, namespace, server, preset, inputTokens,
+                                      outputTokens, concurrency, requests, results (bucket URL)
   Google Cloud: endpoint, ipAddress, apiKeySecrets (tenant -> Secret Manager name),
     modelServerServiceAccount, clusterName, kubeconfig (secret), namespace, securityPolicy,
     vertexAiEndpoint (OpenAI base URL), vertexAiModel, grafanaAdminPassword (secret)
@@ -53,6 +55,32 @@ def export_outputs(platform: Platform) -> None:
     pulumi.export("models", models)
     pulumi.export("costEstimate", estimate(platform.config).as_output())
     pulumi.export("monitoringNamespace", platform.config.stack.monitoring.namespace)
+    pulumi.export("loadTests", _load_tests(platform))
+
+
+def _load_tests(platform: Platform) -> dict[str, dict[str, Any]]:
+    """Where each load test runs and where its reports land."""
+    tests: dict[str, dict[str, Any]] = {}
+    for cloud, stack in (("gcp", platform.gcp), ("oci", platform.oci)):
+        if stack is None or stack.load_tests is None:
+            continue
+        runner = stack.load_tests
+        for test in platform.config.load_tests:
+            if test.name not in runner.job_names:
+                continue
+            tests[test.name] = {
+                "cloud": cloud,
+                "job": runner.job_names[test.name],
+                "namespace": stack.namespace.namespace,
+                "server": test.server,
+                "preset": test.config.preset,
+                "inputTokens": test.workload.input_tokens,
+                "outputTokens": test.workload.output_tokens,
+                "concurrency": test.concurrency,
+                "requests": test.config.requests,
+                "results": pulumi.Output.concat(runner.results_location, test.name, "/"),
+            }
+    return tests
 
 
 def _models(stack: GcpStack | OciStack) -> dict[str, dict[str, Any]]:

@@ -186,3 +186,16 @@ def test_guidellm_arguments_carry_the_workload_and_no_key() -> None:
         "kind=csv,path=/results/benchmarks.csv",
     ]
     assert not any("api_key" in a for a in args)
+
+
+def test_the_readme_documents_every_load_test_key_and_the_output() -> None:
+    from pathlib import Path
+
+    from components.loadtest.settings import LoadTestConfig
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for name, field in LoadTestConfig.model_fields.items():
+        alias = field.alias or name
+        assert f"`loadTests[].{alias}`" in readme or f"/ `{alias}`" in readme, alias
+    assert "| `loadTests` | map |" in readme
+    assert "python -m stacks.loadtest compare" in readme

@@ -184,3 +184,20 @@ def test_on_oke_the_article_tests_write_to_object_storage_with_workload_identity
         assert "target.bucket.name = 'llm-test-load-tests'" in statement
     assert "request.permission = 'OBJECT_CREATE'" in statements[1]
     assert policy.urn in oke.one(JOB, "oke-load-tests-rag").dependencies
+
+
+def test_the_outputs_say_where_each_test_runs_and_its_results_land(gke) -> None:
+    tests = gke.outputs["loadTests"]
+    assert set(tests) == {"rag", "chatbot"}
+    assert tests["rag"] | {"namespace": None} == {
+        "cloud": "gcp",
+        "job": "load-test-rag",
+        "namespace": None,
+        "server": "llama-3-1-8b",
+        "preset": "rag",
+        "inputTokens": 2000,
+        "outputTokens": 200,
+        "concurrency": 16,
+        "requests": 50,
+        "results": "gs://test-project-123-llm-test-load-tests/rag/",
+    }
