@@ -577,21 +577,30 @@ def validate(
     raw: dict[str, Any], *, has_hf_token: bool
 ) -> tuple[StackConfig, list[PlannedServer]]:
     """Validate raw config values; raise ConfigError listing every problem."""
+    stack, servers, _ = _validate(raw, has_hf_token=has_hf_token)
+    return stack, servers
+
+
+def _validate(
+    raw: dict[str, Any], *, has_hf_token: bool
+) -> tuple[StackConfig, list[PlannedServer], list[PlannedLoadTest]]:
     try:
         stack = StackConfig.model_validate(raw)
     except ValidationError as error:
         raise ConfigError([_describe(e) for e in error.errors()]) from None
     placed, problems = _plan_servers(stack, has_hf_token)
     servers: list[PlannedServer] = []
+    load_tests: list[PlannedLoadTest] = []
     if not problems:
         servers, problems = _scale_servers(stack, placed)
     problems += _certificate_problems(stack, servers)
     if not problems:
         problems += _cloud_problems(stack, servers) + _frontend_problems(stack, servers)
-        problems += load_test_plans(stack, servers, has_hf_token=has_hf_token)[1]
+        load_tests, test_problems = load_test_plans(stack, servers, has_hf_token=has_hf_token)
+        problems += test_problems
     if problems:
         raise ConfigError(problems)
-    return stack, servers
+    return stack, servers, load_tests
 
 
 def tenant_secret_key(tenant: str) -> str:
@@ -617,8 +626,7 @@ def load() -> LoadedConfig:
         if (value := config.get_object(key)) is not None
     }
     hf_token = config.get_secret("huggingFaceToken")
-    stack, servers = validate(raw, has_hf_token=hf_token is not None)
-    load_tests, _ = load_test_plans(stack, servers, has_hf_token=hf_token is not None)
+    stack, servers, load_tests = _validate(raw, has_hf_token=hf_token is not None)
     return LoadedConfig(
         stack=stack,
         servers=servers,

@@ -138,7 +138,7 @@ def build_gcp(
             ),
             scrape_key=any(s.plan.scrape_key_needed for s in planned_servers),
             service_account_annotations=identity.service_account_annotations,
-            client_pods=load_test_clients(load_tests, planned_servers),
+            client_pods=load_test_clients(load_tests),
         ),
         opts=in_cluster,
     )

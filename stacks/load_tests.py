@@ -34,12 +34,10 @@ BUCKET_NAME_MAX = 63
 ACCOUNT_ID_MAX = 30
 
 
-def load_test_clients(
-    tests: Sequence[PlannedLoadTest], servers: Sequence[PlannedServer]
-) -> list[dict[str, str]]:
-    """Pod labels the serving namespace must admit: the Jobs', when this cloud runs any."""
-    names = {s.config.name for s in servers}
-    return [LOAD_TEST_COMPONENT] if any(t.server in names for t in tests) else []
+def load_test_clients(tests: Sequence[PlannedLoadTest]) -> list[dict[str, str]]:
+    """Pod labels the serving namespace must admit: the Jobs', when this cloud runs any
+    (`tests` are this cloud's, see `on_cloud`)."""
+    return [LOAD_TEST_COMPONENT] if tests else []
 
 
 def secret_keys(tests: Sequence[PlannedLoadTest]) -> set[str]:

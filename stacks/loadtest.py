@@ -18,15 +18,14 @@ from pathlib import Path
 
 from components.loadtest.client import Target, run
 from components.loadtest.presets import PRESETS, Workload
+from components.loadtest.result_files import read_summary, write_result
 from components.loadtest.results import (
     Summary,
     compare,
     comparison_table,
-    read_summary,
     regressions,
     summarize,
     summary_table,
-    write_result,
 )
 
 
@@ -54,16 +53,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     go.add_argument("--seed", type=int, default=0)
     go.add_argument("--out", type=Path, help="write the result file here")
-    _compare_options(go, required=False)
+    go.add_argument("--compare", type=Path, help="an earlier result to compare with")
+    _threshold_option(go)
     cmp = commands.add_parser("compare", help="compare two result files")
     cmp.add_argument("before", type=Path)
     cmp.add_argument("after", type=Path)
-    cmp.add_argument("--threshold", type=float, default=0.1)
+    _threshold_option(cmp)
     return parser
 
 
-def _compare_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
-    parser.add_argument("--compare", type=Path, required=required, help="an earlier result")
+def _threshold_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threshold", type=float, default=0.1, help="flag changes worse than this fraction"
     )

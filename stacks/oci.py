@@ -83,7 +83,7 @@ def build_oci(
                 settings.monitoring_namespaces, config.stack.monitoring.namespace
             ),
             scrape_key=any(s.plan.scrape_key_needed for s in planned_servers),
-            client_pods=load_test_clients(load_tests, planned_servers),
+            client_pods=load_test_clients(load_tests),
         ),
         opts=in_cluster,
     )

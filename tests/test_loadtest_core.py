@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 
 from components.loadtest.guidellm_report import guidellm_summary
+from components.loadtest.result_files import read_summary, write_result
 from components.loadtest.results import (
     RequestRecord,
     Summary,
     compare,
-    read_summary,
     regressions,
     summarize,
-    write_result,
 )
 from components.loadtest.statistics import Distribution, percentile
 from stacks import loadtest

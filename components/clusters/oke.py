@@ -17,6 +17,7 @@ from components import PACKAGE
 from components.catalog.hardware import CpuArch
 from components.clusters.oke_images import ImageSource, image_kind, select_node_image
 from components.clusters.oke_pools import OkePoolSettings, node_cloud_init, pool_placement
+from components.clusters.oke_workload_identity import workload_principal
 from components.clusters.placement import POOL_NAME_LABEL, NodePlacement
 
 OKE_STORAGE_CLASS = "oci-bv"
@@ -60,12 +61,8 @@ class OkeClusterArgs:
 
 
 def autoscaler_policy_statements(compartment_id: str, cluster_id: str) -> list[str]:
-    condition = (
-        "where all {request.principal.type = 'workload',"
-        f" request.principal.namespace = '{AUTOSCALER_NAMESPACE}',"
-        f" request.principal.service_account = '{AUTOSCALER_SERVICE_ACCOUNT}',"
-        f" request.principal.cluster_id = '{cluster_id}'}}"
-    )
+    who = workload_principal(AUTOSCALER_NAMESPACE, AUTOSCALER_SERVICE_ACCOUNT, cluster_id)
+    condition = f"where all {{{who}}}"
     return [
         f"Allow any-user to {permission} in compartment id {compartment_id} {condition}"
         for permission in _AUTOSCALER_PERMISSIONS

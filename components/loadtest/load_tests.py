@@ -22,7 +22,12 @@ from components.loadtest.guidellm import (
     guidellm_args,
 )
 from components.naming import known_name
-from components.serving.secret_files import SECRETS_MOUNT_PATH, SecretFiles, launcher_command
+from components.serving.secret_files import (
+    SECRETS_MOUNT_PATH,
+    SecretFiles,
+    SecretInputs,
+    launcher_command,
+)
 
 LOAD_TEST_COMPONENT = {"app.kubernetes.io/component": "load-test"}
 """The label of every load-test pod; the model servers' NetworkPolicy admits it."""
@@ -76,9 +81,7 @@ def job_name(test: str) -> str:
     return f"load-test-{test}"
 
 
-def _guidellm_container(spec: BenchmarkSpec, secret_keys: set[str]) -> k8s.core.v1.ContainerArgs:
-    inputs = benchmark_secrets(spec.tenant)
-    assert inputs.files <= secret_keys
+def _guidellm_container(spec: BenchmarkSpec, inputs: SecretInputs) -> k8s.core.v1.ContainerArgs:
     return k8s.core.v1.ContainerArgs(
         name="guidellm",
         image=GUIDELLM_IMAGE,
@@ -156,14 +159,14 @@ class LoadTests(pulumi.ComponentResource):
         args: LoadTestsArgs,
         account_name: pulumi.Input[str],
     ) -> str:
-        keys = sorted(benchmark_secrets(job.spec.tenant).files)
+        inputs = benchmark_secrets(job.spec.tenant)
         pod = k8s.core.v1.PodSpecArgs(
             service_account_name=account_name,
             automount_service_account_token=args.mount_service_account_token,
             restart_policy="Never",
             # The benchmark first, then the upload: a failed run uploads nothing and fails
             # the Job. GPU and Arm nodes are tainted, so both land on the system pool.
-            init_containers=[_guidellm_container(job.spec, set(keys))],
+            init_containers=[_guidellm_container(job.spec, inputs)],
             containers=[_upload_container(job.name, args.upload)],
             security_context=k8s.core.v1.PodSecurityContextArgs(
                 run_as_non_root=True, run_as_user=1001, fs_group=0
@@ -177,7 +180,7 @@ class LoadTests(pulumi.ComponentResource):
                     name=SCRATCH_VOLUME,
                     empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit="2Gi"),
                 ),
-                args.secrets.volume(SECRETS_VOLUME, keys),
+                args.secrets.volume(SECRETS_VOLUME, sorted(inputs.files)),
             ],
         )
         resource_name = job_name(job.name)

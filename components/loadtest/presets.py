@@ -40,7 +40,6 @@ class Preset:
     """The server the article ran it on."""
     model: str
     """Catalogue key of the article's model."""
-    use_case: str
 
 
 PRESETS: dict[str, Preset] = {
@@ -48,13 +47,11 @@ PRESETS: dict[str, Preset] = {
         workload=Workload(input_tokens=100, output_tokens=100),
         engine="llamacpp",
         model="llama-3.1-8b-instruct-q8_0-gguf",
-        use_case="article 001 use case 1: chatbot",
     ),
     "rag": Preset(
         workload=Workload(input_tokens=2000, output_tokens=200),
         engine="vllm",
         model="llama-3.2-1b-instruct",
-        use_case="article 001 use case 2: retrieval-augmented generation",
     ),
 }
 

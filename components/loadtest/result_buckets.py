@@ -8,6 +8,7 @@ import pulumi_gcp as gcp
 import pulumi_oci as oci
 
 from components import PACKAGE
+from components.clusters.oke_workload_identity import workload_principal
 
 RESULTS_RETENTION_DAYS = 365
 GCS_WRITER_ROLE = "roles/storage.objectUser"
@@ -69,10 +70,7 @@ def oci_writer_policy(
     """Read the bucket (the CLI checks that it exists) and create objects in it: Oracle's
     "write objects" common policy, limited to one workload identity and one bucket."""
     who = (
-        "request.principal.type = 'workload',"
-        f" request.principal.namespace = '{namespace}',"
-        f" request.principal.service_account = '{service_account}',"
-        f" request.principal.cluster_id = '{cluster_id}',"
+        f"{workload_principal(namespace, service_account, cluster_id)},"
         f" target.bucket.name = '{bucket}'"
     )
     return [

@@ -9,15 +9,11 @@ Definitions (the same as GuideLLM's and vLLM's benchmark scripts):
 Latencies are in milliseconds.
 """
 
-import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from components.loadtest.statistics import Distribution
-
-RESULT_FORMAT = "llm-platform-loadtest/1"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,31 +120,6 @@ def summarize(records: Sequence[RequestRecord], wall_seconds: float) -> Summary:
     )
 
 
-def write_result(
-    path: Path, *, summary: Summary, test: dict[str, Any], records: Sequence[RequestRecord]
-) -> None:
-    document = {
-        "format": RESULT_FORMAT,
-        "test": test,
-        "summary": summary.as_dict(),
-        "requests": [asdict(r) for r in records],
-    }
-    path.write_text(json.dumps(document, indent=2) + "\n")
-
-
-def read_summary(path: Path) -> Summary:
-    """A run's summary from this tool's result file, or from a GuideLLM benchmarks JSON."""
-    data = json.loads(path.read_text())
-    if isinstance(data, dict) and data.get("format") == RESULT_FORMAT:
-        return Summary.from_dict(data["summary"])
-    from components.loadtest.guidellm_report import guidellm_summary
-
-    return guidellm_summary(data, source=str(path))
-
-
-_LOWER_IS_BETTER = {"ttft_ms": True, "itl_ms": True, "e2e_ms": True}
-
-
 @dataclass(frozen=True, kw_only=True)
 class Change:
     metric: str
@@ -172,7 +143,7 @@ def compare(before: Summary, after: Summary) -> list[Change]:
             metric=f"{name} {stat}",
             before=getattr(before.latencies[name], stat),
             after=getattr(after.latencies[name], stat),
-            lower_is_better=_LOWER_IS_BETTER[name],
+            lower_is_better=True,
         )
         for name in LATENCIES
         if name in before.latencies and name in after.latencies

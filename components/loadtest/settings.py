@@ -1,11 +1,14 @@
 """Load tests as users write them in config (`loadTests`)."""
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from components.config_base import ConfigModel, DnsLabel
 from components.loadtest.presets import PRESETS, Workload
+
+_NO_PRESET = Workload(input_tokens=0, output_tokens=0)
 
 Tokens = Annotated[int, Field(ge=1, le=131072)]
 Spread = Annotated[int, Field(ge=0, le=65536)]
@@ -40,21 +43,16 @@ class LoadTestConfig(ConfigModel):
 
     @property
     def workload(self) -> Workload:
-        base = PRESETS[self.preset].workload if self.preset is not None else None
-
-        def pick(value: int | None, preset_value: int) -> int:
-            return value if value is not None else preset_value
-
-        return Workload(
-            input_tokens=pick(self.input_tokens, base.input_tokens if base else 0),
-            output_tokens=pick(self.output_tokens, base.output_tokens if base else 0),
-            input_tokens_stdev=pick(
-                self.input_tokens_stdev, base.input_tokens_stdev if base else 0
-            ),
-            output_tokens_stdev=pick(
-                self.output_tokens_stdev, base.output_tokens_stdev if base else 0
-            ),
-        )
+        """The preset's numbers with the configured ones on top (the validator above makes
+        sure a test without a preset sets both token counts)."""
+        base = PRESETS[self.preset].workload if self.preset is not None else _NO_PRESET
+        configured = {
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "input_tokens_stdev": self.input_tokens_stdev,
+            "output_tokens_stdev": self.output_tokens_stdev,
+        }
+        return replace(base, **{k: v for k, v in configured.items() if v is not None})
 
 
 def default_load_tests() -> list[LoadTestConfig]:

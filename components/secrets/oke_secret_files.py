@@ -15,6 +15,7 @@ import pulumi_kubernetes as k8s
 import pulumi_oci as oci
 
 from components import PACKAGE
+from components.clusters.oke_workload_identity import workload_principal
 from components.clusters.placement import POOL_NAME_LABEL
 from components.naming import known_name
 from components.secrets.oci_vault import VaultSecret
@@ -34,10 +35,7 @@ REFRESH_INTERVAL = "1h"
 def vault_reader_policy(compartment_id: str, namespace: str, cluster_id: str) -> list[str]:
     return [
         f"Allow any-user to read secret-bundles in compartment id {compartment_id} where all"
-        " {request.principal.type = 'workload',"
-        f" request.principal.namespace = '{namespace}',"
-        f" request.principal.service_account = '{VAULT_READER}',"
-        f" request.principal.cluster_id = '{cluster_id}'}}"
+        f" {{{workload_principal(namespace, VAULT_READER, cluster_id)}}}"
     ]
 
 
