@@ -50,8 +50,8 @@ class ModelServerConfig(ConfigModel):
     """Which cloud's pool; unset: the only cloud configured, or the one that has `pool`."""
     fallback_pool: str | None = None
     """GKE only: on-demand pool of the same machine type for when the Spot `pool` is full."""
-    replicas: Annotated[int, Field(ge=1, le=100)] = 1
-    """Replicas at creation and the autoscaler's minimum."""
+    replicas: Annotated[int, Field(ge=0, le=100)] = 1
+    """Replicas at creation and the autoscaler's minimum; 0 is refused (`_no_scale_to_zero`)."""
     autoscaling: AutoscalingSettings = AutoscalingSettings()
     server: ServerSettings = VllmSettings()
     resources: Resources = Resources()
@@ -68,6 +68,19 @@ class ModelServerConfig(ConfigModel):
     @property
     def checkpoint(self) -> ModelCheckpoint:
         return MODELS[self.model]
+
+    @model_validator(mode="after")
+    def _no_scale_to_zero(self) -> "ModelServerConfig":
+        # Scale to zero needs a component that holds requests while a replica starts (KEDA's
+        # HTTP add-on, Knative's activator); the edges here route straight to the Service.
+        if self.replicas == 0:
+            raise ValueError(
+                "replicas: 0 (scale to zero) is not supported: with no ready replica the load"
+                " balancer answers 502/503 until a new pod has a node, its image and its weights"
+                " (minutes: see the start-up budget in the plan), and nothing here holds requests"
+                " meanwhile; set replicas to 1 or more (a Spot pool keeps one cheap)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _scaling_bounds(self) -> "ModelServerConfig":
