@@ -43,7 +43,7 @@ def hub() -> Iterator[tuple[str, _Recorder]]:
     record = _Recorder()
 
     class Cdn(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
         def do_GET(self) -> None:
@@ -63,7 +63,7 @@ def hub() -> Iterator[tuple[str, _Recorder]]:
     cdn_url = f"http://localhost:{cdn.server_address[1]}"
 
     class Hub(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
         def do_GET(self) -> None:
