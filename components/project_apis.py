@@ -29,6 +29,10 @@ FRONTEND_APIS = (
 """Also enabled when the stack runs the Cloud Run frontend and its Cloud SQL database."""
 LOAD_TEST_APIS = ("storage.googleapis.com",)
 """Also enabled when load tests run on GKE: their results bucket."""
+WEIGHTS_CACHE_APIS = ("storage.googleapis.com",)
+"""Also enabled with the weights cache: its bucket."""
+IMAGE_STREAMING_APIS = ("containerfilesystem.googleapis.com",)
+"""Also enabled with image streaming: GKE's Container File System API serves the images."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +58,7 @@ class ProjectApis(pulumi.ComponentResource):
                 disable_on_destroy=False,
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            for api in args.apis
+            # Two features may need the same API: enable it once.
+            for api in dict.fromkeys(args.apis)
         ]
         self.register_outputs({})

@@ -8,6 +8,7 @@ Pulumi config keys (namespace `llm-platform`):
   monitoring            object  MonitoringConfig (components/observability/settings.py)
   loadTests             list    LoadTestConfig (components/loadtest/settings.py); unset: the
                                 article's chatbot and rag tests; [] for none
+  weightsCache          object  WeightsCacheConfig (components/weights/settings.py)
   huggingFaceToken      secret  needed for gated models (Llama, Gemma)
   keySecret-<tenant>    secret  optional secret part of a tenant's key; generated when absent
 """
@@ -32,6 +33,8 @@ from components.serving.metrics import LLAMACPP_QUEUE
 from components.serving.planner import plan_server
 from components.serving.server_plan import PlanRequest, Resources, ServerPlan
 from components.serving.settings import LlamaCppSettings, ServerSettings, VllmSettings
+from components.serving.startup_budget import Delivery, WeightsSource
+from components.weights.settings import WeightsCacheConfig
 from stacks.capacity import PoolReach, ScalingRequest, plan_pool
 from stacks.gcp_config import GcpConfig
 from stacks.oci_config import OciConfig
@@ -149,6 +152,7 @@ class StackConfig(ConfigModel):
     monitoring: MonitoringConfig = MonitoringConfig()
     load_tests: list[LoadTestConfig] | None = None
     """Unset: the article's two use cases (`default_load_tests`); [] for none."""
+    weights_cache: WeightsCacheConfig = WeightsCacheConfig()
 
     @model_validator(mode="after")
     def _some_cloud(self) -> "StackConfig":
@@ -363,6 +367,22 @@ class _PlacedServer:
     plan: ServerPlan
 
 
+_CACHE_MEDIUM: dict[Cloud, WeightsSource] = {
+    "gcp": WeightsSource.GCS_FUSE,
+    "oci": WeightsSource.OCI_COPY,
+}
+
+
+def delivery(stack: StackConfig, cloud: Cloud) -> Delivery:
+    """How this cloud's nodes get images and weights: its cache medium when the cache is on;
+    image streaming on GKE when enabled (OKE has no equivalent)."""
+    streaming = cloud == "gcp" and stack.gcp is not None and stack.gcp.cluster.image_streaming
+    return Delivery(
+        weights=_CACHE_MEDIUM[cloud] if stack.weights_cache.enabled else WeightsSource.HUB,
+        image_streaming=streaming,
+    )
+
+
 def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[_PlacedServer], list[str]]:
     pools = _cloud_pools(stack)
     servers: list[_PlacedServer] = []
@@ -386,6 +406,7 @@ def _plan_servers(stack: StackConfig, has_hf_token: bool) -> tuple[list[_PlacedS
             tenants=tuple(model.tenants or tenants),
             has_hf_token=has_hf_token,
             pods_per_gpu=pool.pods_per_gpu,
+            delivery=delivery(stack, cloud),
         )
         try:
             plan = plan_server(model.server, request)
@@ -635,7 +656,7 @@ def load() -> LoadedConfig:
         )
     raw = {
         key: value
-        for key in ("gcp", "oci", "models", "tenants", "monitoring", "loadTests")
+        for key in ("gcp", "oci", "models", "tenants", "monitoring", "loadTests", "weightsCache")
         if (value := config.get_object(key)) is not None
     }
     hf_token = config.get_secret("huggingFaceToken")

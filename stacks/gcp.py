@@ -23,14 +23,17 @@ from components.edge.gclb import (
 )
 from components.images.artifact_registry import ArtifactRegistry, ArtifactRegistryArgs
 from components.images.built_image import BuiltImage, BuiltImageArgs
+from components.images.mirrors import upstream_path
 from components.loadtest.load_tests import LoadTests
 from components.loadtest.targets import PlannedLoadTest
 from components.naming import physical_name
 from components.observability.monitoring_stack import MonitoringStack
 from components.project_apis import (
     FRONTEND_APIS,
+    IMAGE_STREAMING_APIS,
     LOAD_TEST_APIS,
     REQUIRED_APIS,
+    WEIGHTS_CACHE_APIS,
     ProjectApis,
     ProjectApisArgs,
 )
@@ -43,15 +46,17 @@ from components.serving.namespace import (
     ServingNamespace,
     ServingNamespaceArgs,
 )
-from components.serving.secret_files import SecretFiles
+from components.serving.secret_files import HF_TOKEN_KEY, SecretFiles
 from components.serving.server_plan import SERVER_PORT
 from stacks.config import LoadedConfig, PlannedServer
 from stacks.gcp_config import GcpConfig, VertexAiSettings
 from stacks.load_tests import gcp_load_tests, load_test_clients, on_cloud, secret_keys
 from stacks.observability import admitted_namespaces, build_monitoring, gpu_nodes
+from stacks.weights_cache import ServerWeights, cached_servers, gcp_weights_cache
 
 EDGE_NAME = "llm-edge"
 LOAD_TEST_PROVIDER_CLASS = "load-test-secrets"
+FILL_PROVIDER_CLASS = "weights-fill-secrets"
 ACCOUNT_ID_MAX = 30
 
 
@@ -81,6 +86,7 @@ def build_gcp(
 ) -> GcpStack:
     planned_servers = [s for s in config.servers if s.cloud == "gcp"]
     load_tests = on_cloud(config.load_tests, planned_servers)
+    cached = cached_servers(planned_servers)
     # Service-account and secret IDs are project-wide: keep each stack's apart.
     prefix = f"llm-{pulumi.get_stack()}"
     provider = gcp.Provider(
@@ -96,7 +102,9 @@ def build_gcp(
             project=settings.project,
             apis=REQUIRED_APIS
             + (FRONTEND_APIS if settings.frontend is not None else ())
-            + (LOAD_TEST_APIS if load_tests else ()),
+            + (LOAD_TEST_APIS if load_tests else ())
+            + (WEIGHTS_CACHE_APIS if cached else ())
+            + (IMAGE_STREAMING_APIS if settings.cluster.image_streaming else ()),
         ),
         opts=cloud,
     )
@@ -114,6 +122,9 @@ def build_gcp(
         ),
         opts=after_apis,
     )
+    # Servers that read the weights cache never download: the Hugging Face token is the fill
+    # Job's alone.
+    server_secrets = [s for s in secrets.secrets if not (cached and s.key == HF_TOKEN_KEY)]
     identity = WorkloadIdentity(
         "model-servers",
         WorkloadIdentityArgs(
@@ -122,7 +133,7 @@ def build_gcp(
             workload_pool=cluster.workload_pool,
             namespace=settings.namespace,
             service_account_name=SERVICE_ACCOUNT_NAME,
-            readable_secrets={s.key: s.resource_name for s in secrets.secrets},
+            readable_secrets={s.key: s.resource_name for s in server_secrets},
         ),
         opts=after_apis,
     )
@@ -144,10 +155,17 @@ def build_gcp(
     )
     secret_files = GkeSecretFiles(
         "model-server-secrets",
-        GkeSecretFilesArgs(namespace=namespace.namespace, secrets=secrets.secrets),
+        GkeSecretFilesArgs(namespace=namespace.namespace, secrets=server_secrets),
         opts=in_cluster,
     ).secret_files
     images = _built_images(settings, prefix, cluster, planned_servers, after_apis)
+    if settings.cluster.image_streaming:
+        images |= _mirrored_images(settings, prefix, cluster, planned_servers, after_apis)
+    weights: dict[str, ServerWeights] = {}
+    if cached:
+        weights = _weights_cache(
+            settings, prefix, cached, cluster, secrets, identity, namespace, after_apis
+        )
     servers = {
         planned.config.name: _model_server(
             planned,
@@ -155,6 +173,7 @@ def build_gcp(
             namespace,
             secret_files,
             images.get(planned.plan.image.reference),
+            weights.get(planned.config.name),
             in_cluster,
         )
         for planned in planned_servers
@@ -228,6 +247,7 @@ def _cluster(
             system_pool=settings.cluster.system_pool.as_pool(),
             pools=list(settings.cluster.pools),
             master_authorized_cidrs=list(settings.cluster.master_authorized_cidrs),
+            image_streaming=settings.cluster.image_streaming,
         ),
         opts=opts,
     )
@@ -267,6 +287,79 @@ def _built_images(
     }
 
 
+def _mirrored_images(
+    settings: GcpConfig,
+    prefix: str,
+    cluster: GkeCluster,
+    servers: list[PlannedServer],
+    opts: pulumi.ResourceOptions,
+) -> dict[str, pulumi.Output[str]]:
+    """Upstream server images through a pull-through cache per registry in the cluster's
+    region: image streaming reads only from Artifact Registry, and nodes stop depending on
+    Docker Hub's and ghcr.io's limits. Pinned reference -> mirrored reference."""
+    references = sorted({s.plan.image.reference for s in servers if s.plan.image.build is None})
+    paths = {reference: upstream_path(reference) for reference in references}
+    registries: dict[str, pulumi.Output[str]] = {}
+    for upstream, _ in paths.values():
+        if upstream.key not in registries:
+            registries[upstream.key] = ArtifactRegistry(
+                f"mirror-{upstream.key}",
+                ArtifactRegistryArgs(
+                    project=settings.project,
+                    region=settings.region,
+                    repository_id=f"{prefix}-{upstream.key}",
+                    readers=[cluster.node_service_account],
+                    upstream=upstream,
+                ),
+                opts=opts,
+            ).registry
+    return {
+        reference: pulumi.Output.concat(registries[upstream.key], "/", path)
+        for reference, (upstream, path) in paths.items()
+    }
+
+
+def _weights_cache(
+    settings: GcpConfig,
+    prefix: str,
+    cached: list[PlannedServer],
+    cluster: GkeCluster,
+    secrets: SecretManagerSecrets,
+    server_identity: WorkloadIdentity,
+    namespace: ServingNamespace,
+    cloud: pulumi.ResourceOptions,
+) -> dict[str, ServerWeights]:
+    in_cluster = pulumi.ResourceOptions(providers=[cluster.provider])
+    hf_token = next((s for s in secrets.secrets if s.key == HF_TOKEN_KEY), None)
+    # Their own SecretProviderClass: the fill Jobs' identity reads the token and nothing else.
+    fill_files = None
+    if hf_token is not None:
+        fill_files = GkeSecretFiles(
+            "weights-fill-secrets",
+            GkeSecretFilesArgs(
+                namespace=namespace.namespace,
+                secrets=[hf_token],
+                provider_class_name=FILL_PROVIDER_CLASS,
+            ),
+            opts=in_cluster,
+        ).secret_files
+    return gcp_weights_cache(
+        cached,
+        project=settings.project,
+        region=settings.region,
+        prefix=prefix,
+        force_destroy=not settings.cluster.deletion_protection,
+        workload_pool=cluster.workload_pool,
+        namespace=namespace.namespace,
+        namespace_name=settings.namespace,
+        hf_token=hf_token,
+        fill_secret_files=fill_files,
+        server_identity=server_identity,
+        cloud=cloud,
+        in_cluster=in_cluster,
+    )
+
+
 def _placement(planned: PlannedServer, cluster: GkeCluster) -> NodePlacement:
     placement = cluster.placements[planned.pool.name]
     if planned.fallback_pool is None:
@@ -280,6 +373,7 @@ def _model_server(
     namespace: ServingNamespace,
     secret_files: SecretFiles,
     image: pulumi.Output[str] | None,
+    weights: ServerWeights | None,
     opts: pulumi.ResourceOptions,
 ) -> ModelServer:
     return ModelServer(
@@ -293,6 +387,8 @@ def _model_server(
             replicas=planned.config.replicas,
             service_annotations=gclb_service_annotations(EDGE_NAME),
             image=image,
+            weights=weights.mount if weights else None,
+            after=weights.after if weights else (),
         ),
         opts=opts,
     )

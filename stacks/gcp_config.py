@@ -54,6 +54,9 @@ class GkeClusterConfig(ConfigModel):
     master_authorized_cidrs: list[str] = Field(default_factory=list)
     require_on_demand_fallback: bool = False
     """True: every model on a Spot pool must name an on-demand fallbackPool."""
+    image_streaming: bool = True
+    """GKE image streaming on every pool, with the upstream server images pulled through
+    Artifact Registry remote repositories in the region (streaming reads only from there)."""
 
     @model_validator(mode="after")
     def _unique_pools(self) -> "GkeClusterConfig":

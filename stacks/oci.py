@@ -27,6 +27,7 @@ from stacks.config import LoadedConfig, PlannedServer
 from stacks.load_tests import load_test_clients, oci_load_tests, on_cloud
 from stacks.observability import admitted_namespaces, build_monitoring, gpu_nodes
 from stacks.oci_config import OciConfig
+from stacks.weights_cache import ServerWeights, cached_servers, oci_weights_cache
 
 SYSTEM_POOL = "system"
 
@@ -48,6 +49,7 @@ def build_oci(
 ) -> OciStack:
     planned_servers = [s for s in config.servers if s.cloud == "oci"]
     load_tests = on_cloud(config.load_tests, planned_servers)
+    cached = cached_servers(planned_servers)
     prefix = f"llm-{pulumi.get_stack()}"
     provider = oci.Provider("oci", region=settings.region, tenancy_ocid=settings.tenancy)
     # IAM (policies) is written in the tenancy's home region only.
@@ -102,9 +104,33 @@ def build_oci(
         ),
         opts=in_cluster,
     ).secret_files
+    weights: dict[str, ServerWeights] = {}
+    if cached:
+        weights = oci_weights_cache(
+            cached,
+            compartment_id=settings.compartment,
+            region=settings.region,
+            prefix=prefix,
+            cluster_id=cluster.cluster_id,
+            namespace=namespace.namespace,
+            namespace_name=settings.namespace,
+            secret_files=secret_files,
+            has_hf_token=config.hf_token is not None,
+            provider=provider,
+            iam_provider=iam_provider,
+            cloud=cloud,
+            in_cluster=in_cluster,
+        )
     servers = {
         planned.config.name: _model_server(
-            planned, cluster, network, namespace, secret_files, settings, in_cluster
+            planned,
+            cluster,
+            network,
+            namespace,
+            secret_files,
+            settings,
+            weights.get(planned.config.name),
+            in_cluster,
         )
         for planned in planned_servers
     }
@@ -228,6 +254,7 @@ def _model_server(
     namespace: ServingNamespace,
     secret_files: SecretFiles,
     settings: OciConfig,
+    weights: ServerWeights | None,
     opts: pulumi.ResourceOptions,
 ) -> ModelServer:
     built = planned.plan.image.build is not None
@@ -245,6 +272,8 @@ def _model_server(
                 network.subnet_ids["lb"], network.nsg_ids["lb"]
             ),
             image=settings.llama_cpp_image if built else None,
+            weights=weights.mount if weights else None,
+            after=weights.after if weights else (),
         ),
         opts=opts,
     )

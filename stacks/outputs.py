@@ -6,7 +6,10 @@ a cloud appear only when the stack configures that cloud:
   contractVersion            int      always
   apiKeys                    secret   tenant -> API key (`Authorization: Bearer <key>`)
   models                     map      model -> servedModelName, server, cloud, service, port,
-                                      contextTokens, fit, autoscaling (and baseUrl on OCI)
+                                      contextTokens, fit, autoscaling, startup (and baseUrl on
+                                      OCI); startup: weights (source), imageStreaming,
+                                      expectedSeconds, phases (name -> seconds), budgetSeconds,
+                                      probeSeconds, fromHuggingFace {expectedSeconds, phases}
   costEstimate               map      monthly {min, max} USD, lines, unpriced, servers ->
                                       usdPerMillionOutputTokens (null without a sourced
                                       throughput), hourlyPerReplica, throughput
@@ -30,6 +33,7 @@ import pulumi
 
 from components.catalog.vertex_maas import openai_base_url
 from components.serving.autoscaling import scale_up_seconds
+from components.serving.startup_budget import TABLE_DATE, StartupBudget
 from stacks.config import PlannedServer
 from stacks.cost import estimate
 from stacks.frontend import FrontendStack
@@ -97,10 +101,34 @@ def _models(stack: GcpStack | OciStack) -> dict[str, dict[str, Any]]:
             "contextTokens": planned.plan.context,
             "fit": planned.plan.fit_summary,
             "autoscaling": _autoscaling(planned),
+            "startup": _startup(planned),
         }
         if name in endpoints:
             models[name]["baseUrl"] = endpoints[name]
     return models
+
+
+def _phases(budget: StartupBudget) -> dict[str, int]:
+    return {p.name: p.seconds for p in budget.phases}
+
+
+def _startup(planned: PlannedServer) -> dict[str, Any]:
+    """The start-up budget from a fresh node, by phase (table of TABLE_DATE), as delivered and
+    as it would be with weights from Hugging Face and a plain image pull."""
+    budget, baseline = planned.plan.startup, planned.plan.hub_startup
+    return {
+        "tableDate": TABLE_DATE,
+        "weights": str(budget.delivery.weights),
+        "imageStreaming": budget.delivery.image_streaming,
+        "expectedSeconds": budget.expected_seconds,
+        "phases": _phases(budget),
+        "budgetSeconds": budget.first_start_seconds,
+        "probeSeconds": budget.probe_seconds,
+        "fromHuggingFace": {
+            "expectedSeconds": baseline.expected_seconds,
+            "phases": _phases(baseline),
+        },
+    }
 
 
 def _autoscaling(planned: PlannedServer) -> dict[str, Any]:

@@ -179,7 +179,33 @@ def render_estimates(outputs: dict[str, Any]) -> str:
             f"    {name:<24} replicas {scaling['minReplicas']}..{scaling['maxReplicas']} {hpa},"
             f" scale-up up to {describe_scale_up(scaling['scaleUpSeconds'])}; {price}"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + render_startup(outputs))
+
+
+def _phase_seconds(phases: dict[str, int]) -> str:
+    return " + ".join(f"{name} {seconds} s" for name, seconds in phases.items())
+
+
+def render_startup(outputs: dict[str, Any]) -> list[str]:
+    """Per server, the expected time from a pod scheduled on a fresh node to ready, by phase,
+    as this stack delivers it and with weights from Hugging Face and a plain image pull."""
+    models = outputs.get("models") or {}
+    if not models:
+        return []
+    dates = {m["startup"]["tableDate"] for m in models.values()}
+    lines = [f"\nStart-up budget (fresh node -> ready; figures as of {', '.join(sorted(dates))}):"]
+    for name, model in models.items():
+        startup = model["startup"]
+        baseline = startup["fromHuggingFace"]
+        streaming = ", image streaming" if startup["imageStreaming"] else ""
+        lines += [
+            f"    {name:<24} weights from {startup['weights']}{streaming}:"
+            f" {startup['expectedSeconds']} s = {_phase_seconds(startup['phases'])}"
+            f" (budget {startup['budgetSeconds']} s, startup probe {startup['probeSeconds']} s)",
+            f"    {'':<24} from Hugging Face, plain pull: {baseline['expectedSeconds']} s ="
+            f" {_phase_seconds(baseline['phases'])}",
+        ]
+    return lines
 
 
 def main(argv: list[str], root: Path = ROOT) -> int:

@@ -111,10 +111,29 @@ def test_plan_prints_the_range_and_each_servers_token_cost() -> None:
                 "maxReplicas": 3,
                 "queueMetric": "vllm:num_requests_waiting",
                 "scaleUpSeconds": 1867,
-            }
+            },
+            "startup": {
+                "tableDate": "2026-11-23",
+                "weights": "Cloud Storage FUSE",
+                "imageStreaming": True,
+                "expectedSeconds": 162,
+                "phases": {"node": 72, "image": 2, "weights": 15, "engine": 73},
+                "budgetSeconds": 324,
+                "probeSeconds": 300,
+                "fromHuggingFace": {
+                    "expectedSeconds": 710,
+                    "phases": {"node": 72, "image": 262, "weights": 303, "engine": 73},
+                },
+            },
         }
     }
     text = render_estimates({"costEstimate": cost, "models": models})
     assert f"${cost['monthly']['min']:,.2f} .. ${cost['monthly']['max']:,.2f}" in text
     assert "replicas 1..3 on vllm:num_requests_waiting, scale-up up to 32 min" in text
     assert "no sourced throughput figure" in text
+    assert "figures as of 2026-11-23" in text
+    assert (
+        "weights from Cloud Storage FUSE, image streaming: 162 s = node 72 s + image 2 s +"
+        " weights 15 s + engine 73 s (budget 324 s, startup probe 300 s)"
+    ) in text
+    assert "from Hugging Face, plain pull: 710 s = node 72 s + image 262 s" in text

@@ -1,5 +1,9 @@
 """Secrets on Google Cloud: Secret Manager holds the values, Workload Identity reads them, pods
-mount them through the GKE CSI driver, and no value ever appears in plain text."""
+mount them through the GKE CSI driver, and no value ever appears in plain text.
+
+Most tests run with the weights cache off, where the servers download from Hugging Face and so
+read the token themselves; with the cache on only the fill Job reads it
+(tests/test_weights_cache_stack.py)."""
 
 import json
 
@@ -32,6 +36,7 @@ HF_TOKEN_SECRET = "projects/test-project-123/secrets/llm-test-hf-token"
 
 @pytest.fixture
 def stack(raw_config, run_stack) -> Recording:
+    raw_config["weightsCache"] = {"enabled": False}
     return run_stack(raw_config)
 
 
@@ -126,7 +131,8 @@ def test_two_tenants_get_two_secret_keys_two_rules_and_one_server_accepting_both
             "parameters"
         ]["secrets"]
     )
-    assert {f["path"] for f in files} == {"api-key-web", "api-key-batch", "hf-token"}
+    # The weights cache is on: the servers never download, the token is the fill Job's.
+    assert {f["path"] for f in files} == {"api-key-web", "api-key-batch"}
     assert recording.outputs["apiKeys"] == REDACTED
     assert set(recording.outputs["apiKeySecrets"]) == {"web", "batch"}
     everything = json.dumps([r.redacted_inputs() for r in recording.resources])

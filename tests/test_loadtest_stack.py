@@ -45,7 +45,8 @@ def _option(args: list[str], flag: str) -> str:
 
 
 def test_one_job_per_test_against_the_servers_service(gke) -> None:
-    assert {j.name for j in gke.of_type(JOB)} == {"gke-load-tests-rag", "gke-load-tests-chatbot"}
+    tests = {j.name for j in gke.of_type(JOB) if j.name.startswith("gke-load-tests")}
+    assert tests == {"gke-load-tests-rag", "gke-load-tests-chatbot"}
     job = _job(gke, "rag")
     assert job["metadata"]["name"] == "load-test-rag"
     assert job["metadata"]["annotations"]["pulumi.com/skipAwait"] == "true"
@@ -105,9 +106,9 @@ def test_the_jobs_identity_reads_its_secrets_and_writes_the_bucket_only(gke) -> 
     }
     binding = gke.one(GSA_IAM_MEMBER, "load-tests-wi-user").inputs
     assert binding["member"] == "serviceAccount:test-project-123.svc.id.goog[llm/load-test]"
-    writer = gke.one(BUCKET_IAM).inputs
+    writer = gke.one(BUCKET_IAM, "load-test-results-writer").inputs
     assert writer["role"] == "roles/storage.objectUser"
-    bucket = gke.one(BUCKET).inputs
+    bucket = gke.one(BUCKET, "load-test-results-bucket").inputs
     assert writer["bucket"] == bucket["name"] == "test-project-123-llm-test-load-tests"
     assert bucket["publicAccessPrevention"] == "enforced"
     assert bucket["uniformBucketLevelAccess"] is True
@@ -145,7 +146,7 @@ def test_the_servers_admit_the_load_test_pods(gke) -> None:
 def test_without_load_tests_nothing_is_created_and_nothing_admitted() -> None:
     from tests.conftest import BASE_CONFIG
 
-    raw = dict(BASE_CONFIG, loadTests=[])
+    raw = dict(BASE_CONFIG, loadTests=[], weightsCache={"enabled": False})
     recording = run_config(raw)
     assert recording.of_type(JOB) == [] and recording.of_type(BUCKET) == []
     [rule] = recording.one(NETWORK_POLICY).inputs["spec"]["ingress"]
@@ -158,7 +159,7 @@ def oke() -> Recording:
 
 
 def test_on_oke_the_article_tests_write_to_object_storage_with_workload_identity(oke) -> None:
-    jobs = {j.name: j.inputs for j in oke.of_type(JOB)}
+    jobs = {j.name: j.inputs for j in oke.of_type(JOB) if j.name.startswith("oke-load-tests")}
     assert set(jobs) == {"oke-load-tests-chatbot", "oke-load-tests-rag"}
     chatbot = jobs["oke-load-tests-chatbot"]["spec"]["template"]["spec"]
     backend = _option(chatbot["initContainers"][0]["args"], "--backend")
@@ -173,7 +174,7 @@ def test_on_oke_the_article_tests_write_to_object_storage_with_workload_identity
     assert "--no-overwrite" in upload["command"][2]
     env = {e["name"]: e["value"] for e in upload["env"]}
     assert env["OCI_RESOURCE_PRINCIPAL_REGION"] == "us-ashburn-1"
-    bucket = oke.one(OCI_BUCKET).inputs
+    bucket = oke.one(OCI_BUCKET, "oke-load-test-results-bucket").inputs
     assert bucket["accessType"] == "NoPublicAccess"
     assert env["BUCKET"] == bucket["name"] == "llm-test-load-tests"
     [policy] = [p for p in oke.of_type(OCI_POLICY) if p.name == "oke-load-test-results-writer"]

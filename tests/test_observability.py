@@ -202,7 +202,7 @@ def test_oke_monitoring_uses_block_volumes_and_the_oci_metrics_datasource(oke) -
 
 
 def test_dashboards_are_loaded_by_the_grafana_sidecar(mixed) -> None:
-    maps = {c.inputs["metadata"]["name"]: c.inputs for c in mixed.of_type(CONFIG_MAP)}
+    maps = {c.inputs["metadata"].get("name", ""): c.inputs for c in mixed.of_type(CONFIG_MAP)}
     boards = {n: m for n, m in maps.items() if n.startswith("llm-platform-dashboard-")}
     assert set(boards) == {
         f"llm-platform-dashboard-{b}" for b in ("vllm", "llamacpp", "cost", "gpu")

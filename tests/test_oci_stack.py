@@ -125,9 +125,14 @@ def test_each_workload_lands_on_its_pool(oci_recording) -> None:
     resources = container["resources"]
     for kind in ("cpu", "memory"):
         assert resources["limits"][kind] == resources["requests"][kind]
+    # Only the keys this server reads: not the other tenants', not the Hugging Face token.
     assert llama["volumes"][1] == {
         "name": "secrets",
-        "secret": {"secretName": "model-server-secrets", "defaultMode": 0o444},
+        "secret": {
+            "secretName": "model-server-secrets",
+            "defaultMode": 0o444,
+            "items": [{"key": "api-key-batch", "path": "api-key-batch"}],
+        },
     }
 
 

@@ -49,6 +49,8 @@ class GkeClusterArgs:
     master_authorized_cidrs: list[str] = field(default_factory=list)
     """Empty: the public control-plane endpoint accepts any source (still needs IAM)."""
     maintenance: MaintenanceWindow = field(default_factory=MaintenanceWindow)
+    image_streaming: bool = False
+    """GKE image streaming on every pool: images in Artifact Registry start in seconds."""
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -165,6 +167,10 @@ class GkeCluster(pulumi.ComponentResource):
                 gce_persistent_disk_csi_driver_config=gcp.container.ClusterAddonsConfigGcePersistentDiskCsiDriverConfigArgs(
                     enabled=True
                 ),
+                # Mounts the weights cache bucket into the model servers (read-only).
+                gcs_fuse_csi_driver_config=gcp.container.ClusterAddonsConfigGcsFuseCsiDriverConfigArgs(
+                    enabled=True
+                ),
             ),
             cluster_autoscaling=gcp.container.ClusterClusterAutoscalingArgs(
                 autoscaling_profile="OPTIMIZE_UTILIZATION"
@@ -210,7 +216,7 @@ class GkeCluster(pulumi.ComponentResource):
                 location_policy="ANY" if pool.spot or pool.shape.has_gpu else "BALANCED",
             ),
             management=gcp.container.NodePoolManagementArgs(auto_repair=True, auto_upgrade=True),
-            node_config=node_config_args(pool, service_account_email),
+            node_config=node_config_args(pool, service_account_email, args.image_streaming),
             # The cluster autoscaler owns the node count; never fight it on `pulumi up`.
             opts=pulumi.ResourceOptions(
                 parent=self, ignore_changes=["node_count", "initial_node_count"]

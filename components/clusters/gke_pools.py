@@ -118,9 +118,10 @@ def pool_placement(pool: NodePoolSettings) -> NodePlacement:
 
 
 def node_config_args(
-    pool: NodePoolSettings, service_account_email: pulumi.Input[str]
+    pool: NodePoolSettings, service_account_email: pulumi.Input[str], image_streaming: bool
 ) -> gcp.container.NodePoolNodeConfigArgs:
-    """Hardened node settings: shielded VM, GKE metadata server, no legacy endpoints."""
+    """Hardened node settings: shielded VM, GKE metadata server, no legacy endpoints; image
+    streaming (COS containerd) when asked, for images in Artifact Registry."""
     shape = pool.shape
     accelerators = None
     if shape.accelerator is not None:
@@ -164,4 +165,5 @@ def node_config_args(
         workload_metadata_config=gcp.container.NodePoolNodeConfigWorkloadMetadataConfigArgs(
             mode="GKE_METADATA"
         ),
+        gcfs_config=gcp.container.NodePoolNodeConfigGcfsConfigArgs(enabled=image_streaming),
     )

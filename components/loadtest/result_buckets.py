@@ -8,7 +8,7 @@ import pulumi_gcp as gcp
 import pulumi_oci as oci
 
 from components import PACKAGE
-from components.clusters.oke_workload_identity import workload_principal
+from components.clusters.oke_workload_identity import bucket_writer_policy
 
 RESULTS_RETENTION_DAYS = 365
 GCS_WRITER_ROLE = "roles/storage.objectUser"
@@ -64,23 +64,6 @@ class GcsResultBucket(pulumi.ComponentResource):
         self.register_outputs({"bucket_name": self.bucket_name})
 
 
-def oci_writer_policy(
-    compartment_id: str, namespace: str, service_account: str, cluster_id: str, bucket: str
-) -> list[str]:
-    """Read the bucket (the CLI checks that it exists) and create objects in it: Oracle's
-    "write objects" common policy, limited to one workload identity and one bucket."""
-    who = (
-        f"{workload_principal(namespace, service_account, cluster_id)},"
-        f" target.bucket.name = '{bucket}'"
-    )
-    return [
-        f"Allow any-user to read buckets in compartment id {compartment_id} where all {{{who}}}",
-        f"Allow any-user to manage objects in compartment id {compartment_id} where all"
-        f" {{{who}, any {{request.permission = 'OBJECT_CREATE',"
-        " request.permission = 'OBJECT_INSPECT'}}",
-    ]
-
-
 @dataclass(frozen=True, kw_only=True)
 class OciResultBucketArgs:
     compartment_id: str
@@ -123,7 +106,7 @@ class OciResultBucket(pulumi.ComponentResource):
             compartment_id=args.compartment_id,
             description="Load-test Jobs write their reports into their results bucket",
             statements=pulumi.Output.from_input(args.cluster_id).apply(
-                lambda cid: oci_writer_policy(
+                lambda cid: bucket_writer_policy(
                     args.compartment_id, args.namespace, args.service_account, cid, args.name
                 )
             ),

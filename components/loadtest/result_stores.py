@@ -7,21 +7,10 @@ writer needs no delete or overwrite permission.
 
 import pulumi
 
+from components.cloud_cli import GCLOUD_IMAGE, OCI_CLI_IMAGE, retried
 from components.loadtest.load_tests import SCRATCH_DIR, ResultUpload
 
-GCLOUD_IMAGE = "gcr.io/google.com/cloudsdktool/google-cloud-cli:573.0.0-stable"
-"""The version cloud-sdk-docker's README documents (gcloud 573.0.0, 2026-06-16); linux/amd64
-and linux/arm64. Without a configured account gcloud uses the metadata server, which GKE
-Workload Identity answers for the pod's ServiceAccount."""
-OCI_CLI_IMAGE = "ghcr.io/oracle/oci-cli:20260930"
-"""A weekly dated build of oracle/docker-images' oci-cli image (linux/amd64 and linux/arm64);
-`--auth oke_workload_identity` exists since OCI CLI 3.39.0."""
-
 _RUN = 'run="$(date -u +%Y%m%dT%H%M%SZ)"'
-# The GKE metadata server can take a few seconds to answer a new pod; retry briefly.
-_RETRY = (
-    'for attempt in 1 2 3 4 5; do {command} && break; [ "$attempt" = 5 ] && exit 1; sleep 5; done'
-)
 
 
 def gcs_upload(bucket: pulumi.Input[str]) -> ResultUpload:
@@ -30,7 +19,7 @@ def gcs_upload(bucket: pulumi.Input[str]) -> ResultUpload:
         [
             "set -eu",
             _RUN,
-            _RETRY.format(command=command),
+            retried(command),
             'echo "results: gs://$BUCKET/$TEST/$run/"',
         ]
     )

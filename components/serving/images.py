@@ -25,8 +25,8 @@ class ServerImage:
     arches: frozenset[CpuArch]
     entrypoint: tuple[str, ...]
     """The image's ENTRYPOINT; the pod replaces it with a launcher and runs it from there."""
-    pull_seconds: int
-    """Budget for pulling it onto a new node: about 2.5x the ~245 s measured for vLLM on GKE."""
+    compressed_bytes: int
+    """Registry size, which a node without image streaming downloads before the server starts."""
     build: ImageBuild | None = None
 
 
@@ -36,7 +36,9 @@ VLLM_IMAGE = ServerImage(
     reference=f"vllm/vllm-openai:v{VLLM_VERSION}",
     arches=frozenset({CpuArch.AMD64}),
     entrypoint=("vllm", "serve"),
-    pull_seconds=600,
+    # v0.19.1 measured 9,612,695,005 bytes on a GKE L4 node (llm-d's pod-snapshot guide);
+    # later releases are described as ~9 GB. No figure is published for v0.33.0.
+    compressed_bytes=9_612_695_005,
 )
 # Built for linux/amd64 only (.github/workflows/build.yaml at v3.3.4). Its ENTRYPOINT script
 # runs ldconfig and activates the image's virtualenv before exec'ing text-generation-launcher.
@@ -45,7 +47,9 @@ TGI_IMAGE = ServerImage(
     reference=f"ghcr.io/huggingface/text-generation-inference:{TGI_VERSION}",
     arches=frozenset({CpuArch.AMD64}),
     entrypoint=("/tgi-entrypoint.sh",),
-    pull_seconds=600,
+    # No compressed size is published; assumed vLLM's (the same CUDA + PyTorch stack; 3.3.6
+    # unpacks to 16.9 GB).
+    compressed_bytes=9_612_695_005,
 )
 # Upstream's ghcr.io/ggml-org/llama.cpp server images have been amd64-only since mid-2025
 # (llama.cpp issues 13995, 19177), so the Arm pools run one built here from the pinned release
@@ -55,7 +59,8 @@ LLAMA_CPP_IMAGE = ServerImage(
     reference=f"llama-server:{LLAMA_CPP_BUILD}",
     arches=frozenset({CpuArch.AMD64, CpuArch.ARM64}),
     entrypoint=("/app/llama-server",),
-    pull_seconds=120,
+    # Assumed: an Ubuntu base (~30 MB compressed) plus the server and its libraries.
+    compressed_bytes=200_000_000,
     build=ImageBuild(
         context="images/llama-server",
         repository="llama-server",

@@ -20,17 +20,16 @@ from components.serving.server_plan import (
     Option,
     PlanRequest,
     ServerPlan,
-    cache_gib,
     check_image_arch,
     command_line,
     default_resources,
     hf_token_env,
     key_files,
-    startup_seconds,
+    server_disk_gib,
+    startup_budgets,
 )
 from components.serving.settings import LlamaCppSettings
 
-_WARMUP_SECONDS = 120
 DEFAULT_CONTEXT_PER_SLOT = 8192
 """Unset contextPerSlot: at most this many tokens per slot. A CPU prefills on the order of a
 hundred tokens a second, so longer prompts outlast any client timeout, and every token of
@@ -61,12 +60,19 @@ def llamacpp_args(
     verdict: CpuFitVerdict,
     threads: int,
     port: int,
+    weights_dir: str | None = None,
 ) -> list[str]:
-    """The API keys come from LLAMA_API_KEY, the HF token (if any) from HF_TOKEN."""
+    """The API keys come from LLAMA_API_KEY, the HF token (if any) from HF_TOKEN. A cached
+    file is `--model <path>` (with `--hf-repo` set, llama-server would download over it);
+    `--alias` keeps the served name, which would otherwise be the file's path."""
     assert checkpoint.gguf_file is not None
+    source: list[Option] = (
+        [("--model", f"{weights_dir}/{checkpoint.gguf_file}")]
+        if weights_dir is not None
+        else [("--hf-repo", checkpoint.hf_repo), ("--hf-file", checkpoint.gguf_file)]
+    )
     options: list[Option] = [
-        ("--hf-repo", checkpoint.hf_repo),
-        ("--hf-file", checkpoint.gguf_file),
+        *source,
         ("--alias", checkpoint.served_name),
         ("--host", "0.0.0.0"),
         ("--port", port),
@@ -84,6 +90,7 @@ def plan_llamacpp(settings: LlamaCppSettings, request: PlanRequest) -> ServerPla
     check_llamacpp(request)
     checkpoint = request.checkpoint
     cpu, memory = default_resources(request, 0)
+    startup, hub_startup = startup_budgets(settings.type, LLAMA_CPP_IMAGE, request)
     try:
         verdict = plan_cpu_fit(
             checkpoint,
@@ -100,16 +107,20 @@ def plan_llamacpp(settings: LlamaCppSettings, request: PlanRequest) -> ServerPla
         api_keys = (*api_keys, SCRAPE_KEY_FILE)
     return ServerPlan(
         image=LLAMA_CPP_IMAGE,
-        args=tuple(llamacpp_args(settings, checkpoint, verdict, cpu, SERVER_PORT)),
+        args=tuple(
+            llamacpp_args(settings, checkpoint, verdict, cpu, SERVER_PORT, request.weights_dir)
+        ),
         env={"LLAMA_CACHE": "/models"},
         secrets=SecretInputs(env={**hf_token_env(request), "LLAMA_API_KEY": api_keys}),
         cache_path="/models",
-        cache_size_gib=cache_gib(checkpoint),
+        cache_size_gib=server_disk_gib(request),
         shm_size_gib=None,
         gpus=0,
         cpu=cpu,
         memory_gib=memory,
-        startup_seconds=startup_seconds(checkpoint, _WARMUP_SECONDS),
+        weights_dir=request.weights_dir,
+        startup=startup,
+        hub_startup=hub_startup,
         context=verdict.context_per_slot,
         fit_summary=verdict.summary(),
         queue_metric=LLAMACPP_QUEUE if settings.metrics else None,

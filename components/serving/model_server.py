@@ -1,7 +1,7 @@
 """One model server on any Kubernetes cluster: Deployment, ClusterIP Service and PDB."""
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -13,6 +13,7 @@ from components.serving.network_policy import MODEL_SERVER_COMPONENT
 from components.serving.pod_spec import PORT_NAME, model_server_pod_spec
 from components.serving.secret_files import SecretFiles
 from components.serving.server_plan import ServerPlan
+from components.weights.mounts import WeightsMount
 
 SECRET_REVISION_ANNOTATION = "llm-platform/secret-revision"
 
@@ -32,16 +33,21 @@ class ModelServerArgs:
     image: pulumi.Input[str] | None = None
     """The image reference, when it is only known at deploy time (built and pushed by the
     stack, by digest); None: the plan's pinned reference."""
+    weights: WeightsMount | None = None
+    """How the pod reads the checkpoint from the weights cache; None: from Hugging Face."""
+    after: Sequence[pulumi.Resource] = ()
+    """What must exist before the pods start: the cache's fill Job and the read grant."""
 
 
 def readiness_timeouts(plan: ServerPlan, replicas: int) -> pulumi.CustomTimeouts:
     """How long `pulumi up` waits for the server to become ready.
 
     pulumi-kubernetes gives a Deployment (and a Service, until a ready pod backs it) 10 minutes;
-    a model server from an empty pool needs a node, the image and the weights first. Creation
-    starts every replica at once; an update replaces them one by one (maxSurge 1).
+    a model server from an empty pool needs a node, the image and the weights first (the
+    start-up budget, with the image mirror still cold). Creation starts every replica at once;
+    an update replaces them one by one (maxSurge 1).
     """
-    minutes = math.ceil(plan.first_start_seconds / 60)
+    minutes = math.ceil(plan.startup.deploy_seconds / 60)
     return pulumi.CustomTimeouts(create=f"{minutes}m", update=f"{minutes * replicas}m")
 
 
@@ -59,6 +65,11 @@ class ModelServer(pulumi.ComponentResource):
         self, name: str, args: ModelServerArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(f"{PACKAGE}:serving:ModelServer", name, None, opts)
+        if (args.weights is None) != (args.plan.weights_dir is None):
+            raise ValueError(
+                f"{name}: the plan reads weights from {args.plan.weights_dir or 'Hugging Face'}"
+                " but ModelServerArgs.weights says otherwise"
+            )
         if args.image is None and args.plan.image.build is not None:
             raise ValueError(
                 f"{args.plan.image.reference} is built from this repository: pass the pushed"
@@ -92,8 +103,11 @@ class ModelServer(pulumi.ComponentResource):
                 template=k8s.core.v1.PodTemplateSpecArgs(
                     metadata=k8s.meta.v1.ObjectMetaArgs(
                         labels=self.labels,
-                        # Servers read their secrets once at start: roll them when one changes.
-                        annotations={SECRET_REVISION_ANNOTATION: args.secrets.revision},
+                        annotations={
+                            # Servers read their secrets once at start: roll them on a change.
+                            SECRET_REVISION_ANNOTATION: args.secrets.revision,
+                            **(args.weights.annotations if args.weights else {}),
+                        },
                     ),
                     spec=model_server_pod_spec(
                         args.plan,
@@ -101,6 +115,7 @@ class ModelServer(pulumi.ComponentResource):
                         args.placement,
                         args.secrets,
                         args.service_account_name,
+                        args.weights,
                     ),
                 ),
             ),
@@ -108,6 +123,7 @@ class ModelServer(pulumi.ComponentResource):
                 parent=self,
                 ignore_changes=["spec.replicas"],
                 custom_timeouts=timeouts,
+                depends_on=list(args.after),
             ),
         )
         service = k8s.core.v1.Service(

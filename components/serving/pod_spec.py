@@ -14,6 +14,7 @@ from components.serving.secret_files import (
     launcher_command,
 )
 from components.serving.server_plan import ServerPlan
+from components.weights.mounts import WeightsMount
 
 HEALTH_PATH = "/health"
 """vLLM, TGI and llama-server all answer 200 here once the model is loaded."""
@@ -42,15 +43,16 @@ def _probe(period: int, failures: int, timeout: int = 5) -> k8s.core.v1.ProbeArg
     )
 
 
-def _resources(plan: ServerPlan) -> k8s.core.v1.ResourceRequirementsArgs:
+def _resources(plan: ServerPlan, extra_disk_gib: int) -> k8s.core.v1.ResourceRequirementsArgs:
+    disk_gib = plan.cache_size_gib + extra_disk_gib
     requests = {
         "cpu": str(plan.cpu),
         "memory": f"{plan.memory_gib}Gi",
-        "ephemeral-storage": f"{plan.cache_size_gib}Gi",
+        "ephemeral-storage": f"{disk_gib}Gi",
     }
     limits = {
         "memory": f"{plan.memory_gib}Gi",
-        "ephemeral-storage": f"{plan.cache_size_gib + 5}Gi",
+        "ephemeral-storage": f"{disk_gib + 5}Gi",
     }
     if not plan.gpus:
         # CPU inference (llama.cpp) runs one thread per core it requested: a limit equal to
@@ -65,14 +67,16 @@ def _resources(plan: ServerPlan) -> k8s.core.v1.ResourceRequirementsArgs:
 
 
 def _volumes(
-    plan: ServerPlan, secrets: SecretFiles
+    plan: ServerPlan, secrets: SecretFiles, weights: WeightsMount | None
 ) -> tuple[list[k8s.core.v1.VolumeArgs], list[k8s.core.v1.VolumeMountArgs]]:
     volumes = [
         k8s.core.v1.VolumeArgs(
             name=CACHE_VOLUME,
             empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit=f"{plan.cache_size_gib}Gi"),
         ),
-        secrets.volume(SECRETS_VOLUME),
+        # Only the files this server reads (a Kubernetes Secret may hold more: the Hugging Face
+        # token that only the weights cache's fill Job needs).
+        secrets.volume(SECRETS_VOLUME, sorted(k for k in plan.secrets.files if "/" not in k)),
     ]
     mounts = [
         k8s.core.v1.VolumeMountArgs(name=CACHE_VOLUME, mount_path=plan.cache_path),
@@ -94,6 +98,9 @@ def _volumes(
         volume, mount = scrape_key_volume()
         volumes.append(volume)
         mounts.append(mount)
+    if weights is not None:
+        volumes += weights.volumes
+        mounts.append(weights.mount)
     return volumes, mounts
 
 
@@ -137,8 +144,11 @@ def model_server_pod_spec(
     placement: NodePlacement,
     secrets: SecretFiles,
     service_account_name: pulumi.Input[str],
+    weights: WeightsMount | None = None,
 ) -> k8s.core.v1.PodSpecArgs:
-    volumes, mounts = _volumes(plan, secrets)
+    """`weights`: the checkpoint read from the cloud's weights cache (the plan's
+    `weights_dir`); None: the server downloads it from Hugging Face."""
+    volumes, mounts = _volumes(plan, secrets, weights)
     container = k8s.core.v1.ContainerArgs(
         name="server",
         image=image,
@@ -146,9 +156,9 @@ def model_server_pod_spec(
         args=[*plan.image.entrypoint, *plan.args],
         ports=[k8s.core.v1.ContainerPortArgs(name=PORT_NAME, container_port=plan.port)],
         env=_env(plan),
-        resources=_resources(plan),
+        resources=_resources(plan, weights.ephemeral_gib if weights else 0),
         volume_mounts=mounts,
-        # Sized from the model: download at a conservative rate plus load/warm-up time.
+        # Sized from the start-up budget: weights, load and warm-up, with its margin.
         startup_probe=_probe(
             STARTUP_PERIOD_SECONDS, math.ceil(plan.startup_seconds / STARTUP_PERIOD_SECONDS)
         ),
@@ -167,6 +177,7 @@ def model_server_pod_spec(
         ),
     )
     return k8s.core.v1.PodSpecArgs(
+        init_containers=weights.init_containers if weights and weights.init_containers else None,
         containers=[container],
         volumes=volumes,
         service_account_name=service_account_name,

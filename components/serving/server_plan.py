@@ -14,17 +14,21 @@ from components.serving.images import ServerImage
 from components.serving.memory_fit import FitError, GpuFitRequest, GpuFitVerdict, plan_gpu_fit
 from components.serving.scrape_key import SCRAPE_KEY_FILE
 from components.serving.secret_files import HF_TOKEN_KEY, SecretInputs, api_key_file
+from components.serving.startup_budget import (
+    Delivery,
+    StartupBudget,
+    StartupRequest,
+    startup_budget,
+)
+from components.weights.selection import WEIGHTS_DIR
 
 SERVER_PORT = 8000
 """Every server listens here, so Services, probes and the edge never depend on the server type."""
 
-# Conservative download speed from the Hugging Face CDN; the startup probe allows for it.
-_DOWNLOAD_BYTES_PER_SECOND = 50 * 1000**2
 _POD_SHARE_OF_NODE = 0.75
 """Default requests leave a quarter of the node's CPU and memory to the kubelet and daemons."""
-_NODE_READY_SECONDS = {True: 600, False: 300}
-"""Budget for a new node (GPU: VM, GKE's NVIDIA driver install, device plugin), by has-GPU.
-Published GKE scale-from-zero measurements put an L4 node at ~75 s before the driver."""
+SCRATCH_GIB = 10
+"""The server's own disk when its weights come from the cache: compile and tokenizer caches."""
 
 Option = tuple[str, str | int | float | None]
 """A command-line option: flag and value (None: a flag that takes no value)."""
@@ -58,6 +62,15 @@ class PlanRequest:
     """Tenants whose keys the server must accept."""
     has_hf_token: bool
     pods_per_gpu: int = 1
+    delivery: Delivery = field(default_factory=Delivery)
+    """How the node gets the image and the weights (the cache, image streaming)."""
+
+    @property
+    def weights_dir(self) -> str | None:
+        """Where the checkpoint's files are mounted from the weights cache; None: the server
+        downloads them from Hugging Face when it starts."""
+        return WEIGHTS_DIR if self.delivery.cached else None
+
     """GPU time-sharing: server pods sharing each physical GPU."""
 
 
@@ -73,8 +86,12 @@ class ServerPlan:
     gpus: int
     cpu: int
     memory_gib: int
-    startup_seconds: int
-    """From container start to a ready server: weight download, load, warm-up."""
+    weights_dir: str | None
+    """The checkpoint's files from the weights cache; None: downloaded from Hugging Face."""
+    startup: StartupBudget
+    hub_startup: StartupBudget
+    """The same server with its weights from Hugging Face and a plain image pull: the
+    comparison the plan prints."""
     context: int
     fit_summary: str
     queue_metric: str | None
@@ -88,10 +105,15 @@ class ServerPlan:
         return SCRAPE_KEY_FILE in self.secrets.files
 
     @property
+    def startup_seconds(self) -> int:
+        """What the startup probe allows from container start: weights, load, warm-up."""
+        return self.startup.probe_seconds
+
+    @property
     def first_start_seconds(self) -> int:
-        """From an empty pool to a ready server: a new node, the image pull, then start-up.
+        """From an empty pool to a ready server: a new node, the image, then start-up.
         What `pulumi up` must wait for on the first deployment."""
-        return _NODE_READY_SECONDS[self.gpus > 0] + self.image.pull_seconds + self.startup_seconds
+        return self.startup.first_start_seconds
 
 
 def default_resources(request: PlanRequest, gpus: int) -> tuple[int, int]:
@@ -118,15 +140,36 @@ def default_resources(request: PlanRequest, gpus: int) -> tuple[int, int]:
 
 
 def cache_gib(checkpoint: ModelCheckpoint) -> int:
+    """Disk for a checkpoint's files."""
     return math.ceil(checkpoint.weight_bytes * 1.1 / GIB) + 2
 
 
-def startup_seconds(checkpoint: ModelCheckpoint, warmup: int) -> int:
-    return math.ceil(checkpoint.weight_bytes / _DOWNLOAD_BYTES_PER_SECOND) + warmup
+def server_disk_gib(request: PlanRequest) -> int:
+    """The server's own disk: the download, or only its caches when the weights are mounted."""
+    return SCRATCH_GIB if request.delivery.cached else cache_gib(request.checkpoint)
+
+
+def startup_budgets(
+    engine: str, image: ServerImage, request: PlanRequest
+) -> tuple[StartupBudget, StartupBudget]:
+    """The server's budget as delivered, and from Hugging Face with a plain pull."""
+
+    def budget(delivery: Delivery) -> StartupBudget:
+        return startup_budget(
+            StartupRequest(
+                engine=engine,
+                image_bytes=image.compressed_bytes,
+                weight_bytes=request.checkpoint.weight_bytes,
+                delivery=delivery,
+            )
+        )
+
+    return budget(request.delivery), budget(Delivery())
 
 
 def hf_token_env(request: PlanRequest) -> dict[str, tuple[str, ...]]:
-    """`HF_TOKEN` from its file when there is a token; an error for a gated model without."""
+    """`HF_TOKEN` from its file when the server downloads and there is a token; an error for a
+    gated model without one (the cache's fill Job needs it as much as the server would)."""
     checkpoint = request.checkpoint
     if checkpoint.gated and not request.has_hf_token:
         raise SettingError(
@@ -134,7 +177,15 @@ def hf_token_env(request: PlanRequest) -> dict[str, tuple[str, ...]]:
             f"{checkpoint.hf_repo} is gated: accept its licence on Hugging Face and set the"
             " token with `pulumi config set --secret llm-platform:huggingFaceToken hf_...`",
         )
+    if request.weights_dir is not None:
+        return {}
     return {"HF_TOKEN": (HF_TOKEN_KEY,)} if request.has_hf_token else {}
+
+
+def offline_env(request: PlanRequest) -> dict[str, str]:
+    """A server reading the cache never calls the Hub: a missing file fails at once instead of
+    turning into a download (huggingface_hub's `HF_HUB_OFFLINE`)."""
+    return {"HF_HUB_OFFLINE": "1"} if request.weights_dir is not None else {}
 
 
 def key_files(request: PlanRequest) -> tuple[str, ...]:
@@ -191,25 +242,28 @@ def gpu_server_plan(
     cache_path: str,
     gpus: int,
     request: PlanRequest,
-    warmup_seconds: int,
+    engine: str,
     verdict: GpuFitVerdict,
     queue_metric: str,
 ) -> ServerPlan:
     """What vLLM and TGI share: GPU resources, model cache, /dev/shm, probe timing."""
     cpu, memory = default_resources(request, gpus)
+    startup, hub_startup = startup_budgets(engine, image, request)
     return ServerPlan(
         image=image,
         args=tuple(args),
         env=env,
         secrets=secrets,
         cache_path=cache_path,
-        cache_size_gib=cache_gib(request.checkpoint),
+        cache_size_gib=server_disk_gib(request),
         # Tensor-parallel workers exchange tensors through /dev/shm.
         shm_size_gib=2 if gpus == 1 else 8 * gpus,
         gpus=gpus,
         cpu=cpu,
         memory_gib=memory,
-        startup_seconds=startup_seconds(request.checkpoint, warmup_seconds),
+        weights_dir=request.weights_dir,
+        startup=startup,
+        hub_startup=hub_startup,
         context=verdict.context,
         fit_summary=verdict.summary(),
         queue_metric=queue_metric,

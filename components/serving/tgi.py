@@ -29,10 +29,10 @@ from components.serving.server_plan import (
     gpu_server_plan,
     hf_token_env,
     key_files,
+    offline_env,
 )
 from components.serving.settings import TgiSettings
 
-_WARMUP_SECONDS = 240
 _WARMUP_BATCH = 32
 """TGI warms up decode CUDA graphs for batches up to 32 rather than vLLM's 256 sequences."""
 DEFAULT_CONCURRENCY = 4
@@ -110,11 +110,18 @@ def tgi_token_limits(settings: TgiSettings, verdict: GpuFitVerdict) -> TgiTokenL
 
 
 def tgi_args(
-    settings: TgiSettings, checkpoint: ModelCheckpoint, verdict: GpuFitVerdict, port: int
+    settings: TgiSettings,
+    checkpoint: ModelCheckpoint,
+    verdict: GpuFitVerdict,
+    port: int,
+    weights_dir: str | None = None,
 ) -> list[str]:
+    """`--model-id` is the cached directory when there is one: its safetensors are found and
+    nothing is downloaded or converted (no `--revision`, which would send the router to the
+    Hub)."""
     limits = tgi_token_limits(settings, verdict)
     options: list[Option] = [
-        ("--model-id", checkpoint.hf_repo),
+        ("--model-id", weights_dir or checkpoint.hf_repo),
         ("--hostname", "0.0.0.0"),
         ("--port", port),
         ("--num-shard", settings.num_shard),
@@ -149,13 +156,13 @@ def plan_tgi(settings: TgiSettings, request: PlanRequest) -> ServerPlan:
     )
     return gpu_server_plan(
         image=TGI_IMAGE,
-        args=tgi_args(settings, checkpoint, verdict, SERVER_PORT),
-        env={"HF_HOME": "/data", "HUGGINGFACE_HUB_CACHE": "/data"},
+        args=tgi_args(settings, checkpoint, verdict, SERVER_PORT, request.weights_dir),
+        env={"HF_HOME": "/data", "HUGGINGFACE_HUB_CACHE": "/data", **offline_env(request)},
         secrets=SecretInputs(env={**hf_token_env(request), "API_KEY": key_files(request)}),
         cache_path="/data",
         gpus=settings.num_shard,
         request=request,
         queue_metric=TGI_QUEUE,
-        warmup_seconds=_WARMUP_SECONDS,
+        engine=settings.type,
         verdict=verdict,
     )

@@ -28,12 +28,11 @@ from components.serving.server_plan import (
     gpu_server_plan,
     hf_token_env,
     key_files,
+    offline_env,
 )
 from components.serving.settings import VllmSettings
 
 API_KEY_FLAG = "--api-key"
-_WARMUP_SECONDS = 240
-"""Loading weights, profiling memory and capturing CUDA graphs after the download."""
 _QUANTIZATION_NEEDS: dict[str, WeightFormat] = {
     "awq": WeightFormat.AWQ,
     "awq_marlin": WeightFormat.AWQ,
@@ -80,9 +79,15 @@ def vllm_kv_bytes_per_element(settings: VllmSettings) -> int:
 
 
 def vllm_args(
-    settings: VllmSettings, checkpoint: ModelCheckpoint, verdict: GpuFitVerdict, port: int
+    settings: VllmSettings,
+    checkpoint: ModelCheckpoint,
+    verdict: GpuFitVerdict,
+    port: int,
+    weights_dir: str | None = None,
 ) -> list[str]:
-    """`vllm serve` arguments; the HF token comes from the environment, the keys come last."""
+    """`vllm serve` arguments; the HF token comes from the environment, the keys come last.
+    The model is the cached directory when there is one (its tokenizer is read from there too;
+    `--served-model-name` keeps the name clients send), else the Hugging Face repository."""
     options: list[Option] = [
         ("--served-model-name", checkpoint.served_name),
         ("--host", "0.0.0.0"),
@@ -99,7 +104,7 @@ def vllm_args(
         options.append(("--quantization", settings.quantization))
     prefix_caching = "enable" if settings.enable_prefix_caching else "disable"
     options.append((f"--{prefix_caching}-prefix-caching", None))
-    return [checkpoint.hf_repo, *command_line(options)]
+    return [weights_dir or checkpoint.hf_repo, *command_line(options)]
 
 
 def plan_vllm(settings: VllmSettings, request: PlanRequest) -> ServerPlan:
@@ -123,10 +128,11 @@ def plan_vllm(settings: VllmSettings, request: PlanRequest) -> ServerPlan:
     )
     return gpu_server_plan(
         image=VLLM_IMAGE,
-        args=vllm_args(settings, checkpoint, verdict, SERVER_PORT),
+        args=vllm_args(settings, checkpoint, verdict, SERVER_PORT, request.weights_dir),
         env={
             "HF_HOME": "/models",
             "VLLM_HTTP_TIMEOUT_KEEP_ALIVE": str(EDGE_KEEP_ALIVE_SECONDS),
+            **offline_env(request),
         },
         secrets=SecretInputs(
             env=hf_token_env(request),
@@ -137,6 +143,6 @@ def plan_vllm(settings: VllmSettings, request: PlanRequest) -> ServerPlan:
         gpus=settings.tensor_parallel_size,
         request=request,
         queue_metric=VLLM_QUEUE,
-        warmup_seconds=_WARMUP_SECONDS,
+        engine=settings.type,
         verdict=verdict,
     )

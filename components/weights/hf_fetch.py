@@ -170,8 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--include", action="append", required=True)
     parser.add_argument("--dest", type=Path, required=True)
     parser.add_argument("--revision-file", type=Path, help="where to write the commit read")
+    parser.add_argument("--skip-if", type=Path, help="do nothing when this file exists")
     parser.add_argument("--endpoint", default=os.environ.get("HF_ENDPOINT", DEFAULT_ENDPOINT))
     args = parser.parse_args(argv)
+    if args.skip_if is not None and args.skip_if.exists():
+        print(f"{args.repo}: {args.skip_if} exists, nothing to fetch", flush=True)
+        return 0
     try:
         commit = fetch(
             endpoint=args.endpoint.rstrip("/"),

@@ -1,0 +1,20 @@
+"""The cloud CLI images that Jobs run with the pod's own identity (no key), and the retry the
+first call of a new pod needs (notes: upload-cli.md)."""
+
+GCLOUD_IMAGE = "gcr.io/google.com/cloudsdktool/google-cloud-cli:573.0.0-stable"
+"""The version cloud-sdk-docker's README documents (gcloud 573.0.0, 2026-06-16); linux/amd64
+and linux/arm64. Without a configured account gcloud uses the metadata server, which GKE
+Workload Identity answers for the pod's ServiceAccount."""
+OCI_CLI_IMAGE = "ghcr.io/oracle/oci-cli:20260930"
+"""A weekly dated build of oracle/docker-images' oci-cli image (linux/amd64 and linux/arm64;
+ENTRYPOINT `oci`, user `oracle`); `--auth oke_workload_identity` exists since OCI CLI 3.39.0."""
+
+
+def retried(command: str, attempts: int = 5, pause_seconds: int = 5) -> str:
+    """`sh` that runs `command` until it succeeds, at most `attempts` times: the GKE metadata
+    server can take a few seconds to answer a new pod."""
+    numbers = " ".join(str(n) for n in range(1, attempts + 1))
+    return (
+        f"for attempt in {numbers}; do {command} && break;"
+        f' [ "$attempt" = {attempts} ] && exit 1; sleep {pause_seconds}; done'
+    )

@@ -1,0 +1,70 @@
+"""How each cloud's CLI checks and fills the weights cache for the fill Job (`CacheStore`),
+with the Job's own identity (notes: upload-cli.md, coldstart-oci.md).
+
+The check treats any failure as "not cached": the Job then downloads again, and the upload,
+which is retried, reports a real access problem.
+"""
+
+import pulumi
+
+from components.cloud_cli import GCLOUD_IMAGE, OCI_CLI_IMAGE, retried
+from components.weights.fill_jobs import SCRATCH_DIR, CacheStore
+
+_SKIP_IF_DONE = '[ -e "$DONE" ] && { echo "already cached"; exit 0; }'
+_OCI_AUTH = '--auth oke_workload_identity -ns "$OS_NAMESPACE" -bn "$BUCKET"'
+OCI_UPLOAD_PARALLELISM = 8
+
+
+def gcs_store(bucket: pulumi.Input[str]) -> CacheStore:
+    check = (
+        'if gcloud storage objects describe "gs://$BUCKET/$MARKER" >/dev/null 2>&1;'
+        ' then touch "$DONE"; fi'
+    )
+    rsync = 'gcloud storage rsync "$WEIGHTS" "gs://$BUCKET/$PREFIX" --recursive'
+    upload = "; ".join(
+        [
+            "set -eu",
+            _SKIP_IF_DONE,
+            retried(rsync),
+            'gcloud storage cp "$REVISION" "gs://$BUCKET/$MARKER"',
+        ]
+    )
+    return CacheStore(
+        image=GCLOUD_IMAGE,
+        check_script=check,
+        upload_script=upload,
+        env={"BUCKET": bucket, "CLOUDSDK_CONFIG": f"{SCRATCH_DIR}/gcloud"},
+    )
+
+
+def oci_store(
+    bucket: pulumi.Input[str], storage_namespace: pulumi.Input[str], region: str
+) -> CacheStore:
+    # `length(data)` fails when nothing matches (the reply has no `data`): default to [].
+    count = (
+        f'oci os object list {_OCI_AUTH} --prefix "$MARKER"'
+        " --query 'length(data || `[]`)' --raw-output"
+    )
+    check = f'n="$({count} 2>/dev/null || echo 0)"; if [ "$n" = 1 ]; then touch "$DONE"; fi'
+    upload = "; ".join(
+        [
+            "set -eu",
+            _SKIP_IF_DONE,
+            # --overwrite: a retried Job replaces a partial upload instead of prompting.
+            f'oci os object bulk-upload {_OCI_AUTH} --src-dir "$WEIGHTS"'
+            f' --object-prefix "$PREFIX/" --overwrite'
+            f" --parallel-upload-count {OCI_UPLOAD_PARALLELISM}",
+            f'oci os object put {_OCI_AUTH} --name "$MARKER" --file "$REVISION" --force',
+        ]
+    )
+    return CacheStore(
+        image=OCI_CLI_IMAGE,
+        check_script=check,
+        upload_script=upload,
+        env={
+            "BUCKET": bucket,
+            "OS_NAMESPACE": storage_namespace,
+            # Read by the OKE workload identity signer in every CLI version.
+            "OCI_RESOURCE_PRINCIPAL_REGION": region,
+        },
+    )
