@@ -16,7 +16,11 @@ OCI_UPLOAD_PARALLELISM = 8
 
 
 def gcs_store(bucket: pulumi.Input[str]) -> CacheStore:
+    # Wait until the metadata server answers for the pod (a new pod's first seconds), so that
+    # a failed lookup below means "no marker", not "no identity yet".
+    ready = retried("gcloud auth print-access-token >/dev/null")
     check = (
+        f"{ready}; "
         'if gcloud storage objects describe "gs://$BUCKET/$MARKER" >/dev/null 2>&1;'
         ' then touch "$DONE"; fi'
     )
