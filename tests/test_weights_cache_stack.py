@@ -236,6 +236,9 @@ def test_without_the_cache_servers_download_and_nothing_is_cached() -> None:
     assert 'HF_TOKEN="$s1" && export HF_TOKEN' in server["command"][2]
     assert "HF_HUB_OFFLINE" not in {e["name"] for e in server["env"]}
     assert not [v for v in pod_spec(recording)["volumes"] if v["name"] == "weights"]
+    # The probe follows the budget: 16.06 GB at 53.1 MB/s (303 s) + 73 s, twice: 752 s.
+    probe = server["startupProbe"]
+    assert (probe["periodSeconds"], probe["failureThreshold"]) == (10, 76)
 
 
 @pytest.fixture(scope="module")
