@@ -10,6 +10,16 @@ OCI_CLI_IMAGE = "ghcr.io/oracle/oci-cli:20260930"
 ENTRYPOINT `oci`, user `oracle`); `--auth oke_workload_identity` exists since OCI CLI 3.39.0."""
 
 
+GCLOUD_GCE_CACHE = '"$CLOUDSDK_CONFIG/gce"'
+"""gcloud before 576 caches a failed metadata-server check here for 10 minutes (a new pod's
+first seconds), which would fail every retry after the first; each gcloud attempt deletes it."""
+
+
+def gcloud_retried(command: str, attempts: int = 5, pause_seconds: int = 5) -> str:
+    """`retried` for a gcloud command, forgetting a cached failed metadata check each time."""
+    return retried(f"{{ rm -f {GCLOUD_GCE_CACHE}; {command}; }}", attempts, pause_seconds)
+
+
 def retried(command: str, attempts: int = 5, pause_seconds: int = 5) -> str:
     """`sh` that runs `command` until it succeeds, at most `attempts` times: the GKE metadata
     server can take a few seconds to answer a new pod."""

@@ -152,8 +152,8 @@ def gcp_weights_cache(
         secrets=fill_secret_files,
         annotations=identity.service_account_annotations,
         mount_token=False,
-        # The upload fails until the Job's identity may write.
-        after=[bucket.writer_grant],
+        # The upload fails until the Job's identity exists, is bound to its KSA and may write.
+        after=[identity, bucket.writer_grant],
         opts=in_cluster,
     )
     return {

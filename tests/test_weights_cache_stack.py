@@ -2,6 +2,8 @@
 servers mount their checkpoint, and that nothing but the fill Job reads the Hugging Face token.
 Also the GKE image pull cut: image streaming and the regional pull-through mirrors."""
 
+import re
+
 import pytest
 import yaml
 
@@ -135,7 +137,11 @@ def test_one_fill_job_checks_fetches_then_uploads_with_its_own_identity(gke) -> 
         'gcloud storage rsync "$WEIGHTS" "gs://$BUCKET/$PREFIX" --recursive'
         in (upload["command"][2])
     )
-    assert upload["command"][2].endswith('gcloud storage cp "$REVISION" "gs://$BUCKET/$MARKER"')
+    # The marker goes last, once the files are all there.
+    assert upload["command"][2].endswith(
+        'gcloud storage cp "$REVISION" "gs://$BUCKET/$MARKER"; } && break;'
+        ' [ "$attempt" = 5 ] && exit 1; sleep 5; done'
+    )
     env = {e["name"]: e["value"] for e in upload["env"]}
     assert env["PREFIX"] == "models/llama-3.1-8b-instruct"
     assert env["MARKER"] == "models/llama-3.1-8b-instruct/.complete"
@@ -143,6 +149,8 @@ def test_one_fill_job_checks_fetches_then_uploads_with_its_own_identity(gke) -> 
     script = gke.one(CONFIG_MAP, "gke-weights-fill-script")
     assert "def fetch(" in script.inputs["data"]["hf_fetch.py"]
     assert gke.one(BUCKET_IAM, "weights-cache-writer").urn in job.dependencies
+    assert gke.one(GSA_IAM_MEMBER, "weights-fill-wi-user").urn in job.dependencies
+    assert 'rm -f "$CLOUDSDK_CONFIG/gce"' in check["command"][2]
     ksa = next(k for k in gke.of_type(KSA) if k.inputs["metadata"]["name"] == "weights-fill")
     annotations = ksa.inputs["metadata"]["annotations"]
     assert "iam.gke.io/gcp-service-account" in annotations
@@ -247,6 +255,10 @@ def oke() -> Recording:
 
 
 def test_oke_fills_each_checkpoint_once_with_write_rights_only_there(oke) -> None:
+    names = [j.inputs["metadata"]["name"] for j in oke.of_type(JOB)]
+    assert "weights-llama-3-1-8b-instruct-q8-0-gguf" in names
+    for name in names:  # DNS-1123 labels, or the API server refuses the Job
+        assert re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", name), name
     jobs = {j.name for j in oke.of_type(JOB)}
     assert jobs == {
         "oke-weights-fill-llama-3.1-8b-instruct",
@@ -290,7 +302,7 @@ def test_oke_servers_copy_their_prefix_with_read_only_rights(oke) -> None:
         script
     )
     assert '--prefix "$PREFIX/" --dest-dir /weights' in script
-    assert script.endswith('test -n "$(ls -A /weights)"')
+    assert script.endswith("test -s /weights/.complete")
     env = {e["name"]: e["value"] for e in copy["env"]}
     assert env["PREFIX"] == "models/llama-3.1-8b-instruct-q8_0-gguf"
     token_mount = {m["name"]: m for m in copy["volumeMounts"]}["oci-workload-token"]

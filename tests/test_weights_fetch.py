@@ -29,6 +29,7 @@ class _Recorder:
         self.cdn_auth: list[str | None] = []
         self.cdn_paths: list[str] = []
         self.short_reads_left = 0
+        self.api_failures_left = 0
         self.gated = False
 
 
@@ -70,6 +71,11 @@ def hub() -> Iterator[tuple[str, _Recorder]]:
             record.hub_auth.append(self.headers.get("Authorization"))
             if record.gated and self.headers.get("Authorization") is None:
                 self.send_response(401)
+                self.end_headers()
+                return
+            if record.api_failures_left:
+                record.api_failures_left -= 1
+                self.send_response(503)
                 self.end_headers()
                 return
             if self.path == "/api/models/org/model/revision/main?blobs=true":
@@ -203,3 +209,14 @@ def test_unknown_repository_exits_2(hub: tuple[str, _Recorder], tmp_path: Path) 
         ["--endpoint", endpoint, "--repo", "org/other", "--include", "*", "--dest", str(tmp_path)]
     )
     assert status == 2
+
+
+def test_a_busy_hub_is_asked_again(
+    hub: tuple[str, _Recorder], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    endpoint, record = hub
+    monkeypatch.setattr(hf_fetch.time, "sleep", lambda _: None)
+    record.api_failures_left = 2
+    assert _run(endpoint, tmp_path) == 0
+    record.api_failures_left = hf_fetch.ATTEMPTS
+    assert _run(endpoint, tmp_path / "again") == 1

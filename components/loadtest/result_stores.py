@@ -7,7 +7,7 @@ writer needs no delete or overwrite permission.
 
 import pulumi
 
-from components.cloud_cli import GCLOUD_IMAGE, OCI_CLI_IMAGE, retried
+from components.cloud_cli import GCLOUD_IMAGE, OCI_CLI_IMAGE, gcloud_retried
 from components.loadtest.load_tests import SCRATCH_DIR, ResultUpload
 
 _RUN = 'run="$(date -u +%Y%m%dT%H%M%SZ)"'
@@ -19,7 +19,7 @@ def gcs_upload(bucket: pulumi.Input[str]) -> ResultUpload:
         [
             "set -eu",
             _RUN,
-            retried(command),
+            gcloud_retried(command),
             'echo "results: gs://$BUCKET/$TEST/$run/"',
         ]
     )

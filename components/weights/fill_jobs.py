@@ -14,6 +14,8 @@ Cloud-neutral: the Kubernetes provider arrives through `opts`; the cloud supplie
 pulumi-kubernetes waits for a Job to complete, so servers that depend on it start after it.
 """
 
+import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +51,7 @@ REVISION_FILE = f"{SCRATCH_DIR}/revision"
 SCRIPT_DIR = "/opt/weights-fill"
 SCRIPT_NAME = "hf_fetch.py"
 RUN_AS_USER = 1001
+DNS_LABEL_MAX = 63
 _SCRATCH_VOLUME = "scratch"
 _SCRIPT_VOLUME = "script"
 _SECRETS_VOLUME = "secrets"
@@ -99,8 +102,13 @@ class WeightsFillArgs:
 
 
 def job_name(key: str) -> str:
-    """`weights-<key>`, with the dots of version numbers made DNS-safe."""
-    return f"weights-{key.replace('.', '-')}"
+    """`weights-<key>` as a DNS label: catalogue keys carry dots and underscores
+    (`llama-3.1-8b-instruct-q8_0-gguf`), which Kubernetes names refuse."""
+    name = re.sub(r"[^a-z0-9-]+", "-", f"weights-{key.lower()}").strip("-")
+    if len(name) > DNS_LABEL_MAX:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+        name = f"{name[: DNS_LABEL_MAX - 7].rstrip('-')}-{digest}"
+    return name
 
 
 def fetch_args(job: FillJob) -> list[str]:

@@ -27,7 +27,7 @@ import urllib.request
 from dataclasses import dataclass
 from http.client import HTTPMessage
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 ATTEMPTS = 4
@@ -91,8 +91,7 @@ def repo_files(
     """The commit a revision points at, and the repository's files at that commit."""
     url = f"{endpoint}/api/models/{_quote(repo)}/revision/{_quote(revision)}?blobs=true"
     try:
-        with _OPENER.open(_request(url, token), timeout=TIMEOUT_SECONDS) as response:
-            info = json.load(response)
+        info = _get_json(url, token)
     except urllib.error.HTTPError as error:
         if error.code in (401, 403):
             raise FetchError(
@@ -103,8 +102,30 @@ def repo_files(
         if error.code == 404:
             raise FetchError(f"{repo}@{revision}: no such repository or revision", 2) from None
         raise FetchError(f"{repo}: the Hub answered {error.code}", 1) from None
+    except (OSError, ValueError) as error:
+        raise FetchError(f"{repo}: {error}", 1) from None
     files = [RepoFile(s["rfilename"], s.get("size")) for s in info.get("siblings", [])]
     return info["sha"], files
+
+
+def _transient(error: Exception) -> bool:
+    if isinstance(error, urllib.error.HTTPError):
+        return error.code == 429 or error.code >= 500
+    return isinstance(error, OSError)
+
+
+def _get_json(url: str, token: str | None) -> dict[str, Any]:
+    """GET and decode, retrying what may pass (no connection, 429, 5xx); not 401/403/404."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with _OPENER.open(_request(url, token), timeout=TIMEOUT_SECONDS) as response:
+                return json.load(response)
+        except OSError as error:
+            if attempt == ATTEMPTS or not _transient(error):
+                raise
+            print(f"{url}: {error}; retrying", file=sys.stderr, flush=True)
+            time.sleep(2**attempt)
+    raise AssertionError("unreachable")
 
 
 def select(files: list[RepoFile], include: list[str]) -> list[RepoFile]:

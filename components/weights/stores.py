@@ -2,12 +2,13 @@
 with the Job's own identity (notes: upload-cli.md, coldstart-oci.md).
 
 The check treats any failure as "not cached": the Job then downloads again, and the upload,
-which is retried, reports a real access problem.
+which is retried, reports a real access problem. Uploads retry a few times: a transient error
+would otherwise cost the whole download from Hugging Face again (the Job's next pod).
 """
 
 import pulumi
 
-from components.cloud_cli import GCLOUD_IMAGE, OCI_CLI_IMAGE, retried
+from components.cloud_cli import GCLOUD_IMAGE, OCI_CLI_IMAGE, gcloud_retried, retried
 from components.weights.fill_jobs import SCRATCH_DIR, CacheStore
 
 _SKIP_IF_DONE = '[ -e "$DONE" ] && { echo "already cached"; exit 0; }'
@@ -18,7 +19,7 @@ OCI_UPLOAD_PARALLELISM = 8
 def gcs_store(bucket: pulumi.Input[str]) -> CacheStore:
     # Wait until the metadata server answers for the pod (a new pod's first seconds), so that
     # a failed lookup below means "no marker", not "no identity yet".
-    ready = retried("gcloud auth print-access-token >/dev/null")
+    ready = gcloud_retried("gcloud auth print-access-token >/dev/null", attempts=12)
     check = (
         f"{ready}; "
         'if gcloud storage objects describe "gs://$BUCKET/$MARKER" >/dev/null 2>&1;'
@@ -29,8 +30,8 @@ def gcs_store(bucket: pulumi.Input[str]) -> CacheStore:
         [
             "set -eu",
             _SKIP_IF_DONE,
-            retried(rsync),
-            'gcloud storage cp "$REVISION" "gs://$BUCKET/$MARKER"',
+            gcloud_retried(rsync),
+            gcloud_retried('gcloud storage cp "$REVISION" "gs://$BUCKET/$MARKER"'),
         ]
     )
     return CacheStore(
@@ -54,11 +55,13 @@ def oci_store(
         [
             "set -eu",
             _SKIP_IF_DONE,
-            # --overwrite: a retried Job replaces a partial upload instead of prompting.
-            f'oci os object bulk-upload {_OCI_AUTH} --src-dir "$WEIGHTS"'
-            f' --object-prefix "$PREFIX/" --overwrite'
-            f" --parallel-upload-count {OCI_UPLOAD_PARALLELISM}",
-            f'oci os object put {_OCI_AUTH} --name "$MARKER" --file "$REVISION" --force',
+            # --overwrite: a retry replaces a partial upload instead of prompting.
+            retried(
+                f'oci os object bulk-upload {_OCI_AUTH} --src-dir "$WEIGHTS"'
+                f' --object-prefix "$PREFIX/" --overwrite'
+                f" --parallel-upload-count {OCI_UPLOAD_PARALLELISM}"
+            ),
+            retried(f'oci os object put {_OCI_AUTH} --name "$MARKER" --file "$REVISION" --force'),
         ]
     )
     return CacheStore(
