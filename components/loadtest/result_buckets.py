@@ -9,6 +9,7 @@ import pulumi_oci as oci
 
 from components import PACKAGE
 from components.clusters.oke_workload_identity import bucket_writer_policy
+from components.private_buckets import private_gcs_bucket, private_oci_bucket
 
 RESULTS_RETENTION_DAYS = 365
 GCS_WRITER_ROLE = "roles/storage.objectUser"
@@ -36,12 +37,10 @@ class GcsResultBucket(pulumi.ComponentResource):
     ) -> None:
         super().__init__(f"{PACKAGE}:gcp:GcsResultBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        bucket = gcp.storage.Bucket(
+        bucket = private_gcs_bucket(
             f"{name}-bucket",
             name=args.name,
             location=args.location,
-            uniform_bucket_level_access=True,
-            public_access_prevention="enforced",
             force_destroy=args.force_destroy,
             lifecycle_rules=[
                 gcp.storage.BucketLifecycleRuleArgs(
@@ -87,19 +86,14 @@ class OciResultBucket(pulumi.ComponentResource):
         self, name: str, args: OciResultBucketArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(f"{PACKAGE}:oci:OciResultBucket", name, None, opts)
-        storage_namespace = oci.objectstorage.get_namespace_output(
-            compartment_id=args.compartment_id,
-            opts=pulumi.InvokeOutputOptions(parent=self, provider=args.provider),
-        ).namespace
         # No lifecycle rule: it needs a tenancy-level policy for the Object Storage service
         # itself (`Allow service objectstorage-<region> to manage object-family ...`).
-        bucket = oci.objectstorage.Bucket(
+        bucket = private_oci_bucket(
             f"{name}-bucket",
             compartment_id=args.compartment_id,
-            namespace=storage_namespace,
             name=args.name,
-            access_type="NoPublicAccess",
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+            provider=args.provider,
+            parent=self,
         )
         self.policy = oci.identity.Policy(
             f"{name}-writer",

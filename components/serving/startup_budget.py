@@ -116,7 +116,6 @@ class Delivery:
 class Phase:
     name: str
     seconds: int
-    detail: str
     in_server: bool
     """Runs inside the server container, so its startup probe must wait it out."""
 
@@ -165,44 +164,25 @@ class StartupRequest:
 def startup_budget(request: StartupRequest) -> StartupBudget:
     delivery = request.delivery
     plain_pull = math.ceil(request.image_bytes / IMAGE_PULL_BYTES_PER_SECOND.value)
-    if delivery.image_streaming:
-        image = Phase(
-            name="image",
-            seconds=math.ceil(STREAMED_IMAGE_SECONDS.value),
-            detail="streamed (GKE image streaming)",
-            in_server=False,
-        )
-    else:
-        image = Phase(
-            name="image",
-            seconds=plain_pull,
-            detail=f"{request.image_bytes / 1e9:.1f} GB pulled",
-            in_server=False,
-        )
-    rate = _WEIGHTS_RATE[delivery.weights].value
-    weights = Phase(
-        name="weights",
-        seconds=math.ceil(request.weight_bytes / rate),
-        detail=f"{request.weight_bytes / 1e9:.1f} GB from {delivery.weights}"
-        f" at {rate / 1e6:.0f} MB/s",
-        # The OKE copy runs in an init container, before the server starts.
-        in_server=delivery.weights is not WeightsSource.OCI_COPY,
-    )
-    init = ENGINE_INIT_SECONDS[request.engine]
+    streamed = math.ceil(STREAMED_IMAGE_SECONDS.value)
+    weights_rate = _WEIGHTS_RATE[delivery.weights].value
+    engine = ENGINE_INIT_SECONDS[request.engine]
     return StartupBudget(
         delivery=delivery,
         plain_pull_seconds=plain_pull,
         phases=(
+            Phase(name="node", seconds=int(NODE_SECONDS.value), in_server=False),
             Phase(
-                name="node", seconds=int(NODE_SECONDS.value), detail="new node", in_server=False
+                name="image",
+                seconds=streamed if delivery.image_streaming else plain_pull,
+                in_server=False,
             ),
-            image,
-            weights,
             Phase(
-                name="engine",
-                seconds=int(init.value),
-                detail=f"{request.engine} start-up",
-                in_server=True,
+                name="weights",
+                seconds=math.ceil(request.weight_bytes / weights_rate),
+                # The OKE copy runs in an init container, before the server starts.
+                in_server=delivery.weights is not WeightsSource.OCI_COPY,
             ),
+            Phase(name="engine", seconds=int(engine.value), in_server=True),
         ),
     )

@@ -9,6 +9,7 @@ import pulumi_oci as oci
 
 from components import PACKAGE
 from components.clusters.oke_workload_identity import bucket_reader_policy, bucket_writer_policy
+from components.private_buckets import private_gcs_bucket, private_oci_bucket
 
 GCS_READER_ROLE = "roles/storage.objectViewer"
 """Get and list objects: what the FUSE sidecar needs (`storage.objects.list` for its access
@@ -46,13 +47,10 @@ class GcsWeightsBucket(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         # Regional (the cluster's region): a zonal GPU pool in any of its zones reads it at
         # the same price, and a copy per zone (Hyperdisk ML) is not needed.
-        bucket = gcp.storage.Bucket(
+        bucket = private_gcs_bucket(
             f"{name}-bucket",
             name=args.name,
             location=args.location,
-            storage_class="STANDARD",
-            uniform_bucket_level_access=True,
-            public_access_prevention="enforced",
             force_destroy=args.force_destroy,
             opts=child,
         )
@@ -99,18 +97,12 @@ class OciWeightsBucket(pulumi.ComponentResource):
         self, name: str, args: OciWeightsBucketArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(f"{PACKAGE}:weights:OciWeightsBucket", name, None, opts)
-        storage_namespace = oci.objectstorage.get_namespace_output(
-            compartment_id=args.compartment_id,
-            opts=pulumi.InvokeOutputOptions(parent=self, provider=args.provider),
-        ).namespace
-        bucket = oci.objectstorage.Bucket(
+        bucket = private_oci_bucket(
             f"{name}-bucket",
             compartment_id=args.compartment_id,
-            namespace=storage_namespace,
             name=args.name,
-            access_type="NoPublicAccess",
-            storage_tier="Standard",
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+            provider=args.provider,
+            parent=self,
         )
         iam = pulumi.ResourceOptions(parent=self, provider=args.iam_provider)
         cluster_id = pulumi.Output.from_input(args.cluster_id)
