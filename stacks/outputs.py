@@ -1,30 +1,8 @@
-"""The stack outputs: a versioned contract read by other stacks through StackReference.
+"""Export the stack outputs: the versioned contract other stacks read through StackReference.
 
-Bump CONTRACT_VERSION when a name or type changes; only add fields within a version. Outputs of
-a cloud appear only when the stack configures that cloud:
-
-  contractVersion            int      always
-  apiKeys                    secret   tenant -> API key (`Authorization: Bearer <key>`)
-  models                     map      model -> servedModelName, server, cloud, service, port,
-                                      contextTokens, fit, autoscaling, startup (and baseUrl on
-                                      OCI); startup: weights (source), imageStreaming,
-                                      expectedSeconds, phases (name -> seconds), budgetSeconds,
-                                      probeSeconds, fromHuggingFace {expectedSeconds, phases}
-  costEstimate               map      monthly {min, max} USD, lines, unpriced, servers ->
-                                      usdPerMillionOutputTokens (null without a sourced
-                                      throughput), hourlyPerReplica, throughput
-  monitoringNamespace        str      where Prometheus, Grafana and OpenCost run (every cluster)
-  loadTests                  map      test -> cloud, job, namespace, server, preset, inputTokens,
-                                      outputTokens, concurrency, requests, results (bucket URL)
-  Google Cloud: endpoint, ipAddress, apiKeySecrets (tenant -> Secret Manager name),
-    modelServerServiceAccount, clusterName, kubeconfig (secret), namespace, securityPolicy,
-    vertexAiEndpoint (OpenAI base URL), vertexAiModel, grafanaAdminPassword (secret)
-  Frontend (with gcp.frontend): frontendUrl (once gcp.frontend.image is set),
-    frontendServiceAccount, frontendRepository, quotesDatabase (Cloud SQL connection name),
-    quotesDatabasePasswordSecret (Secret Manager name)
-  OCI: ociGatewayHostname, ociEndpoints (model -> OpenAI base URL), ociClientTokens (secret,
-    tenant -> X-Client-Token), ociApiKeySecrets (tenant -> Vault secret OCID), ociClusterId,
-    ociKubeconfig (secret), ociNamespace, ociGrafanaAdminPassword (secret)
+Names, types, secrecy and presence are declared in `stacks/contract.py` (and listed in the
+README); exporting a name it does not declare is a programming error, and a declared secret is
+exported as a secret whatever value it is given.
 """
 
 from typing import Any
@@ -35,18 +13,24 @@ from components.catalog.vertex_maas import openai_base_url
 from components.serving.autoscaling import scale_up_seconds
 from components.serving.startup_budget import TABLE_DATE, StartupBudget
 from stacks.config import PlannedServer
+from stacks.contract import CONTRACT_VERSION, OUTPUTS
 from stacks.cost import estimate
 from stacks.frontend import FrontendStack
 from stacks.gcp import GcpStack
 from stacks.oci import OciStack
 from stacks.platform import Platform
 
-CONTRACT_VERSION = 2
+
+def _export(name: str, value: Any) -> None:
+    spec = OUTPUTS.get(name)
+    if spec is None:
+        raise ValueError(f"output {name!r} is not in the contract (stacks/contract.py)")
+    pulumi.export(name, pulumi.Output.secret(value) if spec.secret else value)
 
 
 def export_outputs(platform: Platform) -> None:
-    pulumi.export("contractVersion", CONTRACT_VERSION)
-    pulumi.export("apiKeys", pulumi.Output.secret(platform.api_keys))
+    _export("contractVersion", CONTRACT_VERSION)
+    _export("apiKeys", platform.api_keys)
     models: dict[str, dict[str, Any]] = {}
     if platform.gcp is not None:
         _export_gcp(platform.gcp)
@@ -56,10 +40,10 @@ def export_outputs(platform: Platform) -> None:
         models |= _models(platform.oci)
     if platform.frontend is not None:
         _export_frontend(platform.frontend)
-    pulumi.export("models", models)
-    pulumi.export("costEstimate", estimate(platform.config).as_output())
-    pulumi.export("monitoringNamespace", platform.config.stack.monitoring.namespace)
-    pulumi.export("loadTests", _load_tests(platform))
+    _export("models", models)
+    _export("costEstimate", estimate(platform.config).as_output())
+    _export("monitoringNamespace", platform.config.stack.monitoring.namespace)
+    _export("loadTests", _load_tests(platform))
 
 
 def _load_tests(platform: Platform) -> dict[str, dict[str, Any]]:
@@ -144,35 +128,35 @@ def _autoscaling(planned: PlannedServer) -> dict[str, Any]:
 
 
 def _export_gcp(stack: GcpStack) -> None:
-    pulumi.export("endpoint", stack.edge.endpoint)
-    pulumi.export("ipAddress", stack.edge.ip_address)
-    pulumi.export("apiKeySecrets", stack.secrets.api_key_secret_names)
-    pulumi.export("modelServerServiceAccount", stack.identity.email)
-    pulumi.export("clusterName", stack.cluster.name)
-    pulumi.export("kubeconfig", stack.cluster.kubeconfig)
-    pulumi.export("namespace", stack.namespace.namespace)
-    pulumi.export("securityPolicy", stack.edge.security_policy)
+    _export("endpoint", stack.edge.endpoint)
+    _export("ipAddress", stack.edge.ip_address)
+    _export("apiKeySecrets", stack.secrets.api_key_secret_names)
+    _export("modelServerServiceAccount", stack.identity.email)
+    _export("clusterName", stack.cluster.name)
+    _export("kubeconfig", stack.cluster.kubeconfig)
+    _export("namespace", stack.namespace.namespace)
+    _export("securityPolicy", stack.edge.security_policy)
     vertex = stack.vertex_ai
-    pulumi.export("vertexAiEndpoint", openai_base_url(stack.project, vertex.region))
-    pulumi.export("vertexAiModel", vertex.model)
-    pulumi.export("grafanaAdminPassword", stack.monitoring.grafana_admin_password)
+    _export("vertexAiEndpoint", openai_base_url(stack.project, vertex.region))
+    _export("vertexAiModel", vertex.model)
+    _export("grafanaAdminPassword", stack.monitoring.grafana_admin_password)
 
 
 def _export_frontend(frontend: FrontendStack) -> None:
     if frontend.service.url is not None:
-        pulumi.export("frontendUrl", frontend.service.url)
-    pulumi.export("frontendServiceAccount", frontend.service.service_account)
-    pulumi.export("frontendRepository", frontend.service.repository)
-    pulumi.export("quotesDatabase", frontend.database.connection_name)
-    pulumi.export("quotesDatabasePasswordSecret", frontend.database.password.resource_name)
+        _export("frontendUrl", frontend.service.url)
+    _export("frontendServiceAccount", frontend.service.service_account)
+    _export("frontendRepository", frontend.service.repository)
+    _export("quotesDatabase", frontend.database.connection_name)
+    _export("quotesDatabasePasswordSecret", frontend.database.password.resource_name)
 
 
 def _export_oci(stack: OciStack) -> None:
-    pulumi.export("ociGatewayHostname", stack.gateway.hostname)
-    pulumi.export("ociEndpoints", stack.gateway.endpoints)
-    pulumi.export("ociClientTokens", pulumi.Output.secret(stack.gateway.client_tokens))
-    pulumi.export("ociApiKeySecrets", stack.vault.api_key_secret_ids)
-    pulumi.export("ociClusterId", stack.cluster.cluster_id)
-    pulumi.export("ociKubeconfig", stack.cluster.kubeconfig)
-    pulumi.export("ociNamespace", stack.namespace.namespace)
-    pulumi.export("ociGrafanaAdminPassword", stack.monitoring.grafana_admin_password)
+    _export("ociGatewayHostname", stack.gateway.hostname)
+    _export("ociEndpoints", stack.gateway.endpoints)
+    _export("ociClientTokens", stack.gateway.client_tokens)
+    _export("ociApiKeySecrets", stack.vault.api_key_secret_ids)
+    _export("ociClusterId", stack.cluster.cluster_id)
+    _export("ociKubeconfig", stack.cluster.kubeconfig)
+    _export("ociNamespace", stack.namespace.namespace)
+    _export("ociGrafanaAdminPassword", stack.monitoring.grafana_admin_password)

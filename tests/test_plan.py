@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stacks import plan
+from stacks import contract, plan
 from stacks.config import ConfigError
 from stacks.mock_engine import Recording
 
@@ -29,6 +29,8 @@ def test_every_stack_file_in_the_repository_plans_safely(project_copy: Path, sta
     stack = stack_file.removeprefix("Pulumi.").removesuffix(".yaml")
     assert plan.main([stack], root=project_copy) == 0
     document = json.loads((project_copy / f"build/plan/{stack}.json").read_text())
+    # Other teams read these through StackReference: only declared names, types and secrets.
+    assert contract.conformance_problems(document["outputs"], "[secret]") == []
     by_type: dict[str, list[dict]] = {}
     for resource in document["resources"]:
         by_type.setdefault(resource["type"], []).append(resource["inputs"])
