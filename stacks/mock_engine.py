@@ -77,8 +77,32 @@ def redact(value: Any) -> Any:
     return str(value)
 
 
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+PROGRAM_TIMEOUT_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class ReferencedStack:
+    """What a StackReference to another stack reads under mocks: its outputs, and which of
+    them that stack exported as secrets."""
+
+    outputs: dict[str, Any]
+    secret_names: tuple[str, ...] = ()
+
+
 class _EchoMocks(mocks.Mocks):
+    def __init__(self, references: dict[str, ReferencedStack] | None = None) -> None:
+        self.references = references or {}
+
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        if args.typ == STACK_REFERENCE:
+            name = args.inputs.get("name") or args.name
+            referenced = self.references[name]
+            return name, {
+                "name": name,
+                "outputs": referenced.outputs,
+                "secretOutputNames": list(referenced.secret_names),
+            }
         return f"{args.name}-id", dict(args.inputs)
 
     def call(
@@ -88,8 +112,12 @@ class _EchoMocks(mocks.Mocks):
 
 
 class RecordingMonitor(mocks.MockMonitor):
-    def __init__(self, records: list[RecordedResource]) -> None:
-        super().__init__(_EchoMocks())
+    def __init__(
+        self,
+        records: list[RecordedResource],
+        references: dict[str, ReferencedStack] | None = None,
+    ) -> None:
+        super().__init__(_EchoMocks(references))
         self.records = records
 
     def RegisterResource(self, request: Any) -> Any:
@@ -154,15 +182,17 @@ def run_program(
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
     recording: Recording | None = None,
+    references: dict[str, ReferencedStack] | None = None,
 ) -> Recording:
     """Run `program` as `pulumi preview` would; exceptions from the program propagate.
 
-    Pass `recording` to inspect what was registered even when the program raises.
+    Pass `recording` to inspect what was registered even when the program raises, and
+    `references` (stack name -> what it exports) for the program's StackReferences.
     """
     asyncio.set_event_loop(asyncio.new_event_loop())
     pulumi.runtime.set_all_config(config or {}, secret_keys or [])
     recording = recording if recording is not None else Recording()
-    monitor = RecordingMonitor(recording.resources)
+    monitor = RecordingMonitor(recording.resources, references)
     collector = _WarningCollector(recording.warnings)
     logger = logging.getLogger(f"llm-platform.plan.{id(monitor)}")
     logger.propagate = False
@@ -173,7 +203,9 @@ def run_program(
     pulumi.runtime.set_mocks(
         monitor.mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor
     )
-    _sync_await(run_pulumi_func(program))
+    # A program that fails in two places at once can leave the mock runtime waiting forever;
+    # a plan takes seconds, so fail instead of hanging a test run.
+    _sync_await(asyncio.wait_for(run_pulumi_func(program), PROGRAM_TIMEOUT_SECONDS))
     root = pulumi.runtime.get_root_resource()
     stack_outputs: dict[str, Any] = getattr(root, "outputs", {})
     recording.outputs = {name: _resolve(value) for name, value in stack_outputs.items()}
