@@ -20,12 +20,12 @@ STACKS = sorted(
 PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+)@(?P<commit>[0-9a-f]{40})$")
 
 
-def _load(name: str) -> dict[str, Any]:
+def _load(name: str) -> dict[Any, Any]:
     # YAML 1.1 reads the key `on` as True.
     return yaml.safe_load((WORKFLOWS / name).read_text())
 
 
-def _steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+def _steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
     return [step for job in workflow["jobs"].values() for step in job["steps"]]
 
 
