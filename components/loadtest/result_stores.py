@@ -7,7 +7,13 @@ writer needs no delete or overwrite permission.
 
 import pulumi
 
-from components.cloud_cli import GCLOUD_IMAGE, OCI_CLI_IMAGE, gcloud_retried
+from components.cloud_cli import (
+    GCLOUD_IMAGE,
+    OCI_BUCKET_FLAGS,
+    OCI_CLI_IMAGE,
+    gcloud_retried,
+    oci_bucket_env,
+)
 from components.loadtest.load_tests import SCRATCH_DIR, ResultUpload
 
 _RUN = 'run="$(date -u +%Y%m%dT%H%M%SZ)"'
@@ -39,22 +45,14 @@ def oci_upload(
             "set -eu",
             _RUN,
             # --no-overwrite: without one of the two flags the CLI prompts per existing object.
-            'oci os object bulk-upload --auth oke_workload_identity -ns "$OS_NAMESPACE"'
-            ' -bn "$BUCKET" --src-dir "$RESULTS" --object-prefix "$TEST/$run/"'
-            " --no-overwrite --no-multipart",
+            f'oci os object bulk-upload {OCI_BUCKET_FLAGS} --src-dir "$RESULTS"'
+            ' --object-prefix "$TEST/$run/" --no-overwrite --no-multipart',
             'echo "results: oci://$BUCKET@$OS_NAMESPACE/$TEST/$run/"',
         ]
     )
     return ResultUpload(
         image=OCI_CLI_IMAGE,
         script=script,
-        env={
-            "BUCKET": bucket,
-            "OS_NAMESPACE": namespace,
-            # Read by the OKE workload identity signer in every CLI version (--region is
-            # ignored with this auth before 3.62.2).
-            "OCI_RESOURCE_PRINCIPAL_REGION": region,
-            "HOME": SCRATCH_DIR,
-        },
+        env={**oci_bucket_env(bucket, namespace, region), "HOME": SCRATCH_DIR},
         location=pulumi.Output.concat("oci://", bucket, "@", namespace, "/"),
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.cloud_cli import OCI_CLI_IMAGE
+from components.cloud_cli import OCI_BUCKET_FLAGS, OCI_CLI_IMAGE, oci_bucket_env
 from components.weights.selection import COMPLETE_MARKER, WEIGHTS_DIR
 
 WEIGHTS_VOLUME = "weights"
@@ -116,7 +116,7 @@ def oci_copy_mount(
 ) -> WeightsMount:
     script = (
         "set -eu; "
-        'oci os object sync --auth oke_workload_identity -ns "$OS_NAMESPACE" -bn "$BUCKET"'
+        f"oci os object sync {OCI_BUCKET_FLAGS}"
         f' --prefix "$PREFIX/" --dest-dir {WEIGHTS_DIR}; '
         # sync exits 0 for an empty prefix: start only on a complete fill (its marker).
         f"test -s {WEIGHTS_DIR}/{COMPLETE_MARKER}"
@@ -129,10 +129,8 @@ def oci_copy_mount(
             k8s.core.v1.EnvVarArgs(name=k, value=v)
             for k, v in sorted(
                 {
-                    "BUCKET": bucket,
-                    "OS_NAMESPACE": storage_namespace,
+                    **oci_bucket_env(bucket, storage_namespace, region),
                     "PREFIX": prefix,
-                    "OCI_RESOURCE_PRINCIPAL_REGION": region,
                     "HOME": "/tmp",
                 }.items()
             )

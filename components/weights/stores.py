@@ -8,11 +8,17 @@ would otherwise cost the whole download from Hugging Face again (the Job's next 
 
 import pulumi
 
-from components.cloud_cli import GCLOUD_IMAGE, OCI_CLI_IMAGE, gcloud_retried, retried
+from components.cloud_cli import (
+    GCLOUD_IMAGE,
+    OCI_BUCKET_FLAGS,
+    OCI_CLI_IMAGE,
+    gcloud_retried,
+    oci_bucket_env,
+    retried,
+)
 from components.weights.fill_jobs import SCRATCH_DIR, CacheStore
 
 _SKIP_IF_DONE = '[ -e "$DONE" ] && { echo "already cached"; exit 0; }'
-_OCI_AUTH = '--auth oke_workload_identity -ns "$OS_NAMESPACE" -bn "$BUCKET"'
 OCI_UPLOAD_PARALLELISM = 8
 
 
@@ -47,7 +53,7 @@ def oci_store(
 ) -> CacheStore:
     # `length(data)` fails when nothing matches (the reply has no `data`): default to [].
     count = (
-        f'oci os object list {_OCI_AUTH} --prefix "$MARKER"'
+        f'oci os object list {OCI_BUCKET_FLAGS} --prefix "$MARKER"'
         " --query 'length(data || `[]`)' --raw-output"
     )
     check = f'n="$({count} 2>/dev/null || echo 0)"; if [ "$n" = 1 ]; then touch "$DONE"; fi'
@@ -57,21 +63,18 @@ def oci_store(
             _SKIP_IF_DONE,
             # --overwrite: a retry replaces a partial upload instead of prompting.
             retried(
-                f'oci os object bulk-upload {_OCI_AUTH} --src-dir "$WEIGHTS"'
+                f'oci os object bulk-upload {OCI_BUCKET_FLAGS} --src-dir "$WEIGHTS"'
                 f' --object-prefix "$PREFIX/" --overwrite'
                 f" --parallel-upload-count {OCI_UPLOAD_PARALLELISM}"
             ),
-            retried(f'oci os object put {_OCI_AUTH} --name "$MARKER" --file "$REVISION" --force'),
+            retried(
+                f'oci os object put {OCI_BUCKET_FLAGS} --name "$MARKER" --file "$REVISION" --force'
+            ),
         ]
     )
     return CacheStore(
         image=OCI_CLI_IMAGE,
         check_script=check,
         upload_script=upload,
-        env={
-            "BUCKET": bucket,
-            "OS_NAMESPACE": storage_namespace,
-            # Read by the OKE workload identity signer in every CLI version.
-            "OCI_RESOURCE_PRINCIPAL_REGION": region,
-        },
+        env=oci_bucket_env(bucket, storage_namespace, region),
     )
