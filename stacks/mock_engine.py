@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import mocks, rpc
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
@@ -35,6 +36,7 @@ class RecordedResource:
     """Inputs as the engine received them: secrets wrapped, unknowns as pulumi.output.Unknown."""
     dependencies: list[str]
     ignore_changes: list[str]
+    protect: bool = False
     custom_timeouts: dict[str, str] = field(default_factory=dict)
     """`create`/`update`/`delete` durations the engine would wait, where set."""
 
@@ -122,6 +124,7 @@ class RecordingMonitor(mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
+        _mark_secret_outputs(response.object, list(request.additionalSecretOutputs))
         if request.type != "pulumi:pulumi:Stack":
             self.records.append(
                 RecordedResource(
@@ -134,10 +137,19 @@ class RecordingMonitor(mocks.MockMonitor):
                     inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
                     dependencies=list(request.dependencies),
                     ignore_changes=list(request.ignoreChanges),
+                    protect=bool(request.protect),
                     custom_timeouts=_timeouts(request),
                 )
             )
         return response
+
+
+def _mark_secret_outputs(state: struct_pb2.Struct, names: list[str]) -> None:
+    """What the engine does with `additional_secret_outputs` (random passwords' `result`, for
+    one): those outputs come back secret, also while still unknown in a preview."""
+    for name in names:
+        value = json_format.MessageToDict(state).get(name, rpc.UNKNOWN)
+        state.update({name: rpc.wrap_rpc_secret(value)})
 
 
 def _timeouts(request: Any) -> dict[str, str]:

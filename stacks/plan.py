@@ -89,6 +89,7 @@ def plan_document(stack: str, recording: Recording) -> dict[str, Any]:
                 "parent": r.parent,
                 "provider": r.provider,
                 "custom": r.custom,
+                "protect": r.protect,
                 "inputs": r.redacted_inputs(),
                 "dependencies": r.dependencies,
             }

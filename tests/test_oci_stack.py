@@ -171,8 +171,9 @@ def test_gateway_routes_follow_the_load_balancer_and_plans_meter_tenants(oci_rec
     ]
     assert len(plans["oci-edge-batch-plan"]["targets"]) == 2
     for subscriber in oci_recording.of_type(SUBSCRIBER):
-        [client] = subscriber.inputs["clients"]
-        # A generated secret: unknown until `up`, never a literal in the program.
+        # Secret (the token is a random password's result), and unknown until `up`: never a
+        # literal in the program.
+        [client] = secret_value(subscriber.inputs["clients"])
         assert not isinstance(client["token"], str)
 
 
@@ -198,6 +199,12 @@ def test_vault_secrets_reach_pods_through_external_secrets(oci_recording) -> Non
         "statements"
     ]
     assert "read secret-bundles" in policy and "service_account = 'vault-reader'" in policy
+    # Only the secrets the ExternalSecret names, not every secret in the compartment.
+    assert policy.endswith(
+        "any {target.secret.name = 'llm-test-api-key-batch',"
+        " target.secret.name = 'llm-test-api-key-default',"
+        " target.secret.name = 'llm-test-hf-token'}}"
+    )
 
 
 def test_only_the_gateway_listener_is_open_to_the_world(oci_recording) -> None:

@@ -90,7 +90,8 @@ def test_dev_plan_writes_the_documented_json_and_manifests(project_copy: Path) -
     document = json.loads((project_copy / "build/plan/dev.json").read_text())
     assert document["stack"] == "dev"
     assert set(document) == {"stack", "resources", "outputs"}
-    keys = {"urn", "type", "name", "parent", "provider", "custom", "inputs", "dependencies"}
+    keys = {"urn", "type", "name", "parent", "provider", "custom", "protect", "inputs"}
+    keys.add("dependencies")
     assert all(set(r) == keys for r in document["resources"])
     types = {r["type"] for r in document["resources"]}
     assert {

@@ -63,17 +63,18 @@ def tenant_rate_per_second(tenant: Tenant) -> int:
 
 
 def route_args(
-    backend_address: str, port: int, read_timeout_sec: int
+    backend_address: pulumi.Input[str], port: int, read_timeout_sec: int
 ) -> list[oci.apigateway.DeploymentSpecificationRouteArgs]:
     """Routes to the backend; the route path is not appended by the gateway, so each URL
-    names the full path on the server."""
+    names the full path on the server. Only the URL waits for the load balancer's address:
+    the paths and methods show in a preview (and to the policy pack) before it exists."""
     return [
         oci.apigateway.DeploymentSpecificationRouteArgs(
             path=path,
             methods=list(methods),
             backend=oci.apigateway.DeploymentSpecificationRouteBackendArgs(
                 type="HTTP_BACKEND",
-                url=f"http://{backend_address}:{port}{path}",
+                url=pulumi.Output.concat("http://", backend_address, f":{port}{path}"),
                 connect_timeout_in_seconds=CONNECT_TIMEOUT_SECONDS,
                 read_timeout_in_seconds=float(read_timeout_sec),
                 send_timeout_in_seconds=SEND_TIMEOUT_SECONDS,
@@ -139,9 +140,7 @@ class OciApiGateway(pulumi.ComponentResource):
                 allowed_headers=["authorization", "content-type", CLIENT_TOKEN_HEADER],
                 max_age_in_seconds=600,
             )
-        routes = pulumi.Output.from_input(backend.address).apply(
-            lambda address: route_args(address, backend.port, args.read_timeout_sec)
-        )
+        routes = route_args(backend.address, backend.port, args.read_timeout_sec)
         return oci.apigateway.Deployment(
             f"{name}-{backend.model}",
             compartment_id=args.compartment_id,

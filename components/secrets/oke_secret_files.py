@@ -32,10 +32,15 @@ SECRET_NAME = "model-server-secrets"
 REFRESH_INTERVAL = "1h"
 
 
-def vault_reader_policy(compartment_id: str, namespace: str, cluster_id: str) -> list[str]:
+def vault_reader_policy(
+    compartment_id: str, namespace: str, cluster_id: str, secret_names: Sequence[str]
+) -> list[str]:
+    """Reads of these secrets only, by name (the name is what ESO asks for: a `remoteRef.key`),
+    not of every secret in the compartment."""
+    names = ", ".join(f"target.secret.name = '{n}'" for n in sorted(secret_names))
     return [
         f"Allow any-user to read secret-bundles in compartment id {compartment_id} where all"
-        f" {{{workload_principal(namespace, VAULT_READER, cluster_id)}}}"
+        f" {{{workload_principal(namespace, VAULT_READER, cluster_id)}, any {{{names}}}}}"
     ]
 
 
@@ -91,7 +96,12 @@ class OkeSecretFiles(pulumi.ComponentResource):
             compartment_id=args.compartment_id,
             description="External Secrets Operator reads the model servers' vault secrets",
             statements=pulumi.Output.from_input(args.cluster_id).apply(
-                lambda cid: vault_reader_policy(args.compartment_id, args.namespace_name, cid)
+                lambda cid: vault_reader_policy(
+                    args.compartment_id,
+                    args.namespace_name,
+                    cid,
+                    [s.secret_name for s in args.secrets],
+                )
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.iam_provider),
         )
