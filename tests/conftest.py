@@ -2,12 +2,14 @@
 
 import copy
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from stacks import plan
 from stacks.mock_engine import Recording, main_program, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,3 +80,25 @@ def run_config(
 @pytest.fixture
 def run_stack() -> ProgramRunner:
     return run_config
+
+
+STACK_FILES = sorted(p.name for p in ROOT.glob("Pulumi.*.yaml"))
+STACKS = [f.removeprefix("Pulumi.").removesuffix(".yaml") for f in STACK_FILES]
+
+
+@pytest.fixture(scope="session")
+def stack_plan(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], dict[str, Any]]:
+    """The plan document of a stack file in the repository, made once per test run by the
+    offline plan command (`python -m stacks.plan <stack>`) in a copy of the project."""
+    project = tmp_path_factory.mktemp("project")
+    for name in ("Pulumi.yaml", "__main__.py", *STACK_FILES):
+        shutil.copy(ROOT / name, project / name)
+    documents: dict[str, dict[str, Any]] = {}
+
+    def document(stack: str) -> dict[str, Any]:
+        if stack not in documents:
+            assert plan.main([stack], root=project) == 0
+            documents[stack] = json.loads((project / f"build/plan/{stack}.json").read_text())
+        return documents[stack]
+
+    return document

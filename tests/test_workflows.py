@@ -65,7 +65,7 @@ def test_merges_deploy_dev_then_prod_through_protected_environments() -> None:
     assert workflow[True]["push"] == {"branches": ["main"]}
     up = workflow["jobs"]["up"]
     assert up["needs"] == "test"
-    assert up["strategy"]["matrix"]["stack"] == ["dev", "prod"]
+    assert [m["stack"] for m in up["strategy"]["matrix"]["include"]] == ["dev", "prod"]
     assert up["strategy"]["max-parallel"] == 1
     assert up["environment"] == "${{ matrix.stack }}"
     assert up["concurrency"]["cancel-in-progress"] is False
@@ -73,6 +73,19 @@ def test_merges_deploy_dev_then_prod_through_protected_environments() -> None:
     assert pulumi["with"]["command"] == "up"
     auth = next(s for s in up["steps"] if s.get("uses", "").startswith("google-github-"))
     assert set(auth["with"]) == {"workload_identity_provider", "service_account"}
+    oci_key = next(s for s in up["steps"] if s.get("if") == "matrix.oci")
+    assert oci_key["env"] == {"OCI_PRIVATE_KEY": "${{ secrets.OCI_DEPLOY_PRIVATE_KEY }}"}
+
+
+@pytest.mark.parametrize(("name", "job"), [("pull-request.yml", "preview"), ("deploy.yml", "up")])
+def test_previews_and_updates_run_the_policy_pack(name: str, job: str) -> None:
+    steps = _load(name)["jobs"][job]["steps"]
+    [index] = [i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@")]
+    assert steps[index]["with"]["policyPacks"] == "policy"
+    # Its virtualenv, as policy/PulumiPolicy.yaml names it, is ready before Pulumi runs.
+    venv = next(s for s in steps[:index] if "policy/requirements.txt" in s.get("run", ""))
+    assert "python3 -m venv policy/venv" in venv["run"]
+    assert "virtualenv: venv" in (ROOT / "policy/PulumiPolicy.yaml").read_text()
 
 
 @pytest.mark.parametrize("name", ["pull-request.yml", "deploy.yml"])
