@@ -27,6 +27,8 @@ class Violation:
     policy: str
     urn: str
     message: str
+    level: str = "MANDATORY"
+    """How the engine treats it: MANDATORY fails the preview or update, ADVISORY warns."""
 
 
 def engine_value(value: Any) -> Any:
@@ -70,6 +72,8 @@ class PolicyPackRunner:
         if config:
             request = proto.ConfigureAnalyzerRequest()
             for name, properties in config.items():
+                # As `--policy-pack-config` sends it: the level stays the policy's own.
+                request.policyConfig[name].enforcementLevel = proto.MANDATORY
                 request.policyConfig[name].properties.update(properties)
             self.servicer.Configure(request, None)
 
@@ -114,7 +118,12 @@ class PolicyPackRunner:
 def _violations(response: Any) -> list[Violation]:
     """The engine shows a policy's description, then what the rule reported."""
     return [
-        Violation(d.policyName, d.urn, d.message.removeprefix(f"{d.description}\n"))
+        Violation(
+            d.policyName,
+            d.urn,
+            d.message.removeprefix(f"{d.description}\n"),
+            proto.EnforcementLevel.Name(d.enforcementLevel),
+        )
         for d in response.diagnostics
     ]
 

@@ -1,6 +1,7 @@
 """The CrossGuard policy pack (`policy/`): every stack file's plan passes it, and each rule
 rejects (or, for secrets, seals) a resource broken the way a careless change would break it."""
 
+import copy
 import json
 import subprocess
 import sys
@@ -13,12 +14,14 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from pulumi_policy import Secret
 from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 
+from stacks.mock_engine import UNKNOWN
 from tests.conftest import ROOT, STACKS
 from tests.crossguard import (
     PolicyPackRunner,
     Violation,
     analyze_request,
     custom_resources,
+    engine_value,
     find,
 )
 
@@ -38,6 +41,7 @@ OKE_ADDON = "oci:ContainerEngine/addon:Addon"
 GATEWAY_DEPLOYMENT = "oci:ApiGateway/deployment:Deployment"
 SUBSCRIBER = "oci:ApiGateway/subscriber:Subscriber"
 OCI_POLICY = "oci:Identity/policy:Policy"
+SECRET_VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
 SEALED = {SPECIAL_SIG_KEY: SPECIAL_SECRET_SIG}
 
 
@@ -63,53 +67,80 @@ def test_every_stack_file_passes_the_pack(stack_plan, pack: PolicyPackRunner, st
 # secret-inputs-are-secret (a remediation: it seals, it does not reject)
 
 
-@pytest.mark.parametrize(
-    ("stack", "type_token", "path"),
-    [
-        ("prod", SQL_USER, ["password"]),
-        ("dev", K8S_SECRET, ["stringData"]),
-        ("oci", SUBSCRIBER, ["clients"]),
-        ("oci", "oci:Vault/secret:Secret", ["secretContent"]),
-        ("prod", "gcp:secretmanager/secretVersion:SecretVersion", ["secretData"]),
-    ],
-)
-def test_a_credential_in_the_clear_is_sealed(stack_plan, pack, stack, type_token, path) -> None:
+CLEAR_CREDENTIALS = [
+    # (stack, type, where the credential goes, a clear value, where the seal must land)
+    ("prod", SQL_USER, ("password",), "hunter2", ("password",)),
+    ("dev", K8S_SECRET, ("stringData",), {"api-key": "plain"}, ("stringData",)),
+    (
+        "oci",
+        SUBSCRIBER,
+        ("clients",),
+        [{"name": "chatbot", "token": "plain-token"}],
+        ("clients", 0, "token"),
+    ),
+    (
+        "oci",
+        "oci:Vault/secret:Secret",
+        ("secretContent",),
+        {"content": "aGk=", "contentType": "BASE64"},
+        ("secretContent", "content"),
+    ),
+    (
+        "prod",
+        "gcp:secretmanager/secretVersion:SecretVersion",
+        ("secretData",),
+        "x",
+        ("secretData",),
+    ),
+]
+
+
+@pytest.mark.parametrize(("stack", "type_token", "at", "clear", "sealed_at"), CLEAR_CREDENTIALS)
+def test_a_credential_in_the_clear_is_sealed(
+    stack_plan, pack, stack, type_token, at, clear, sealed_at
+) -> None:
     resource = find(stack_plan(stack), type_token)
-    holder = resource["inputs"]
-    for step in path[:-1]:
-        holder = holder[step]
-    clear = {"clients": [{"name": "chatbot", "token": "plain-token"}]}.get(
-        path[-1], {"content": "aGk=", "contentType": "BASE64"}
-    )
-    if path[-1] in ("password", "secretData"):
-        clear = "hunter2"
-    if path[-1] == "stringData":
-        clear = {"api-key": "plain"}
-    holder[path[-1]] = clear
+    resource["inputs"][at[0]] = clear
     fixed = pack.remediate(resource)["secret-inputs-are-secret"]
     sealed = fixed
-    for step in path:
+    for step in sealed_at:
         sealed = sealed[step]
-    if path[-1] == "clients":
-        sealed = sealed[0]["token"]
-    elif path[-1] == "secretContent":
-        sealed = sealed["content"]
-    elif path[-1] == "stringData":
-        assert sealed == {**SEALED, "value": {"api-key": "plain"}}
-        return
-    assert {k: sealed[k] for k in SEALED} == SEALED
+    expected = clear
+    for step in sealed_at[1:]:
+        expected = expected[step]
+    assert sealed == {**SEALED, "value": expected}
+    # Everything else as it was.
+    assert {k: v for k, v in fixed.items() if k != at[0]} == {
+        k: engine_value(v) for k, v in resource["inputs"].items() if k != at[0]
+    }
     assert pack.check_plan({"resources": [resource]}) == []  # sealed, not rejected
 
 
-def test_a_helm_value_named_like_a_password_is_sealed(stack_plan, pack) -> None:
+@pytest.mark.parametrize(
+    ("values", "where"),
+    [
+        ({"adminPassword": "admin"}, ("grafana", "adminPassword")),
+        (
+            {"grafana.ini": {"security": {"admin_password": "admin"}}},
+            ("grafana", "grafana.ini", "security", "admin_password"),
+        ),
+        ({"8080": {"token": "t"}}, ("grafana", "8080", "token")),
+    ],
+)
+def test_a_helm_value_named_like_a_password_is_sealed(stack_plan, pack, values, where) -> None:
     release = find(stack_plan("dev"), HELM, "gke-monitoring-kps")
-    release["inputs"]["values"]["grafana"]["adminPassword"] = "admin"
-    fixed = pack.remediate(release)["secret-inputs-are-secret"]
-    grafana = fixed["values"]["grafana"]
-    assert grafana["adminPassword"] == {**SEALED, "value": "admin"}
+    release["inputs"]["values"]["grafana"].update(values)
+    fixed = pack.remediate(release)["secret-inputs-are-secret"]["values"]
+    sealed = fixed
+    clear = release["inputs"]["values"]
+    for step in where:
+        sealed, clear = sealed[step], clear[step]
+    assert sealed == {**SEALED, "value": clear}
     # Only that value: the rest of the chart's values stay as they were.
     original = find(stack_plan("dev"), HELM, "gke-monitoring-kps")["inputs"]["values"]
-    assert {k: v for k, v in grafana.items() if k != "adminPassword"} == original["grafana"]
+    assert {k: v for k, v in fixed["grafana"].items() if k not in values} == engine_value(
+        original["grafana"]
+    )
 
 
 def test_credential_names_exclude_names_of_secrets() -> None:
@@ -123,7 +154,7 @@ def test_an_unknown_credential_counts_as_clear_unless_marked_secret() -> None:
     from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
     clear = {"password": UNKNOWN_STRING_VALUE}
-    assert secrets.unsealed_secret_inputs(SQL_USER, clear) == ["password"]
+    assert secrets.unsealed_secret_inputs(SQL_USER, clear) == [("password",)]
     assert (
         secrets.unsealed_secret_inputs(SQL_USER, {"password": Secret(UNKNOWN_STRING_VALUE)}) == []
     )
@@ -138,6 +169,7 @@ def test_a_literal_token_in_a_container_env_is_rejected(stack_plan, pack) -> Non
     container["env"].append({"name": "HF_TOKEN", "value": "hf_plain"})
     [violation] = pack.analyze(deployment)
     assert violation.policy == "no-credential-literals-in-env"
+    assert violation.level == "MANDATORY"  # fails the preview, stops the update
     assert "env HF_TOKEN is a literal value" in violation.message
     container["env"][-1] = {
         "name": "HF_TOKEN",
@@ -149,9 +181,11 @@ def test_a_literal_token_in_a_container_env_is_rejected(stack_plan, pack) -> Non
 def test_a_literal_password_on_cloud_run_is_rejected(stack_plan, pack) -> None:
     service = find(stack_plan("prod"), CLOUD_RUN)
     [container] = service["inputs"]["template"]["containers"]
-    container.setdefault("envs", [])
-    container["env"] = [{"name": "DB_PASSWORD", "value": "plain"}]
-    assert policies_of(pack.analyze(service)) == {"no-credential-literals-in-env"}
+    assert [e for e in container["envs"] if "valueSource" in e]  # the real ones: from secrets
+    container["envs"].append({"name": "DB_PASSWORD", "value": "plain"})
+    [violation] = pack.analyze(service)
+    assert violation.policy == "no-credential-literals-in-env"
+    assert "env DB_PASSWORD is a literal value" in violation.message
 
 
 # gpu-pools-autoscale-within-bounds
@@ -271,6 +305,26 @@ def test_a_gateway_deployment_rate_limits_and_routes_only_the_api(stack_plan, pa
     assert messages[1].startswith("route '/invocations' is public")
 
 
+def test_a_gateway_route_may_not_forward_to_a_private_path(stack_plan, pack) -> None:
+    deployment = find(stack_plan("oci"), GATEWAY_DEPLOYMENT)
+    route = deployment["inputs"]["specification"]["routes"][0]
+    assert route["path"] == "/v1/chat/completions"
+    route["backend"]["url"] = "http://10.0.0.5:8000/invocations"
+    [violation] = pack.analyze(deployment)
+    assert "forwards to '/invocations' on the server" in violation.message
+    route["backend"]["url"] = "http://10.0.0.5:8000/v1/chat/completions"
+    assert pack.analyze(deployment) == []
+
+
+def test_a_rate_limit_in_preview_mode_does_not_count(stack_plan, pack) -> None:
+    armor = find(stack_plan("prod"), ARMOR)
+    for rule in armor["inputs"]["rules"]:
+        if "rateLimitOptions" in rule:
+            rule["preview"] = True
+    [violation] = pack.analyze(armor)
+    assert "preview mode" in violation.message
+
+
 def test_a_public_load_balancer_service_is_rejected(stack_plan, pack) -> None:
     service = find(stack_plan("oci"), SERVICE, "llama-8b-a10-service")
     del service["inputs"]["metadata"]["annotations"][
@@ -348,6 +402,7 @@ def test_dev_as_a_production_stack_fails_for_its_cluster_and_database(stack_plan
         "GKE cluster without deletion protection",
     ]
     assert all(v.message.endswith("(stack dev is production)") for v in violations)
+    assert {v.level for v in violations} == {"MANDATORY"}
 
 
 def test_an_oke_cluster_in_production_needs_protect(stack_plan) -> None:
@@ -458,3 +513,30 @@ def test_the_readme_documents_every_policy() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "pulumi preview --stack prod --policy-pack policy" in readme
     assert not [p.name for p in policies() if f"| `{p.name}`" not in readme]
+
+
+def _with_unknown_at_each_path(value, at=(), depth=4):
+    """(path, copy of the resource inputs with that value unknown), for every path."""
+    if depth == 0 or not isinstance(value, dict | list):
+        return
+    keys = range(len(value)) if isinstance(value, list) else list(value)
+    for key in keys:
+        yield (*at, key)
+        yield from _with_unknown_at_each_path(value[key], (*at, key), depth - 1)
+
+
+@pytest.mark.parametrize("stack", ["prod", "oci"])
+def test_unknown_values_in_a_preview_never_break_or_fail_a_rule(stack_plan, pack, stack) -> None:
+    """Anything computed by another resource can be unknown in a preview, whole objects
+    included; the rules then say nothing (`pulumi up` checks the known value)."""
+    checked = 0
+    for resource in custom_resources(stack_plan(stack)):
+        for path in list(_with_unknown_at_each_path(resource["inputs"])):
+            broken = copy.deepcopy(resource)
+            holder = broken["inputs"]
+            for step in path[:-1]:
+                holder = holder[step]
+            holder[path[-1]] = UNKNOWN
+            assert pack.analyze(broken) == [], (resource["name"], path)
+            checked += 1
+    assert checked > 1000

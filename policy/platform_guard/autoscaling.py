@@ -4,7 +4,7 @@ A fixed-size GPU pool either idles at full price or turns requests away."""
 import re
 from collections.abc import Sequence
 
-from platform_guard.values import Resource, dig, is_unknown
+from platform_guard.values import Resource, dig, is_unknown, items, mapping
 
 GKE_NODE_POOL = "gcp:container/nodePool:NodePool"
 OKE_NODE_POOL = "oci:ContainerEngine/nodePool:NodePool"
@@ -20,6 +20,8 @@ def gke_gpu_pool_problems(pool: Resource) -> list[str]:
     if pool.type != GKE_NODE_POOL or not _is_gke_gpu(pool):
         return []
     autoscaling = dig(pool.props, "autoscaling")
+    if is_unknown(autoscaling):
+        return []  # computed: checked again by `pulumi up`
     if not isinstance(autoscaling, dict):
         return ["GPU node pool without autoscaling: set autoscaling.min_node_count/max_node_count"]
     low = _first(autoscaling, "minNodeCount", "totalMinNodeCount")
@@ -56,8 +58,8 @@ def _nodes_problems(addon: Resource) -> list[str]:
     nodes = next(
         (
             c.get("value")
-            for c in addon.props.get("configurations") or []
-            if isinstance(c, dict) and c.get("key") == "nodes"
+            for c in items(addon.props.get("configurations"))
+            if mapping(c).get("key") == "nodes"
         ),
         None,
     )
@@ -76,7 +78,7 @@ def _nodes_problems(addon: Resource) -> list[str]:
 
 
 def _is_gke_gpu(pool: Resource) -> bool:
-    accelerators = dig(pool.props, "nodeConfig", "guestAccelerators") or []
+    accelerators = items(dig(pool.props, "nodeConfig", "guestAccelerators"))
     machine = str(dig(pool.props, "nodeConfig", "machineType") or "")
     return bool(accelerators) or bool(GKE_GPU_MACHINE.match(machine))
 

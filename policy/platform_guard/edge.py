@@ -13,8 +13,9 @@ checks its API key only under `/v1`, so `/invocations` runs inference for anyone
 import json
 from collections.abc import Iterator, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
-from platform_guard.values import Resource, dig, is_unknown
+from platform_guard.values import Resource, dig, is_unknown, items, mapping
 
 API_PREFIX = "/v1"
 HEALTH_PATH = "/health"
@@ -52,9 +53,12 @@ def ingress_problems(ingress: Resource) -> list[str]:
     if ingress.type != INGRESS or not _is_external(ingress):
         return []
     problems = []
-    if dig(ingress.props, "spec", "defaultBackend"):
+    default_backend = dig(ingress.props, "spec", "defaultBackend")
+    if default_backend and not is_unknown(default_backend):
         problems.append("external Ingress with a default backend: every other path reaches it")
     for path, path_type in _ingress_paths(ingress):
+        if is_unknown(path) or is_unknown(path_type):
+            continue  # computed: checked again by `pulumi up`
         if path_type not in ("Exact", "Prefix"):
             problems.append(f"path {path!r}: pathType {path_type!r}; use Exact or Prefix")
         elif not is_api_path(path, exact=path_type == "Exact"):
@@ -67,13 +71,23 @@ def ingress_problems(ingress: Resource) -> list[str]:
 def armor_problems(policy: Resource) -> list[str]:
     if policy.type != SECURITY_POLICY or policy.props.get("type") not in (None, "CLOUD_ARMOR"):
         return []
-    rules = policy.props.get("rules") or []
-    if any(
-        isinstance(r, dict) and r.get("action") in RATE_LIMIT_ACTIONS and r.get("rateLimitOptions")
-        for r in rules
-    ):
+    rules = policy.props.get("rules")
+    if is_unknown(rules) or any(_limits_rate(r) for r in items(rules)):
         return []
-    return ["Cloud Armor policy without a rate limit: add a throttle or rate_based_ban rule"]
+    return [
+        "Cloud Armor policy without a rate limit in force: add a throttle or rate_based_ban"
+        " rule (not in preview mode, which only logs)"
+    ]
+
+
+def _limits_rate(rule: Any) -> bool:
+    rule = mapping(rule)
+    action = rule.get("action")
+    return (
+        (action in RATE_LIMIT_ACTIONS or is_unknown(action))
+        and bool(rule.get("rateLimitOptions"))
+        and rule.get("preview") is not True
+    )
 
 
 def gateway_deployment_problems(deployment: Resource) -> list[str]:
@@ -81,19 +95,33 @@ def gateway_deployment_problems(deployment: Resource) -> list[str]:
         return []
     problems = []
     limit = dig(deployment.props, "specification", "requestPolicies", "rateLimiting")
-    if not isinstance(limit, dict) or not limit.get("rateInRequestsPerSecond"):
+    if not is_unknown(limit) and not mapping(limit).get("rateInRequestsPerSecond"):
         problems.append(
             "API Gateway deployment without rate limiting:"
             " set specification.request_policies.rate_limiting"
         )
-    routes = dig(deployment.props, "specification", "routes")
-    if is_unknown(routes):
-        return problems
-    for route in routes or []:
-        path = str(dig(route, "path"))
-        if not is_api_path(path, exact=True):
+    for route in items(dig(deployment.props, "specification", "routes")):
+        if not is_unknown(route):
+            problems += _route_problems(mapping(route))
+    return problems
+
+
+def _route_problems(route: dict[str, Any]) -> list[str]:
+    """The route's path and, since the gateway does not append it, the backend URL's path too:
+    a `/v1/...` route to `http://lb:8000/invocations` is as public as `/invocations`."""
+    problems = []
+    path = route.get("path")
+    if not is_unknown(path) and not is_api_path(str(path), exact=True):
+        problems.append(
+            f"route {path!r} is public: only {API_PREFIX}/... and {HEALTH_PATH} may be"
+        )
+    url = dig(route, "backend", "url")
+    if isinstance(url, str) and not is_unknown(url):
+        backend_path = urlsplit(url).path
+        if not is_api_path(backend_path, exact=True):
             problems.append(
-                f"route {path!r} is public: only {API_PREFIX}/... and {HEALTH_PATH} may be"
+                f"route {path!r} forwards to {backend_path!r} on the server: only"
+                f" {API_PREFIX}/... and {HEALTH_PATH} may be public"
             )
     return problems
 
@@ -101,8 +129,11 @@ def gateway_deployment_problems(deployment: Resource) -> list[str]:
 def load_balancer_problems(service: Resource) -> list[str]:
     if service.type != SERVICE or dig(service.props, "spec", "type") != "LoadBalancer":
         return []
-    annotations = dig(service.props, "metadata", "annotations") or {}
-    if any(annotations.get(k) == v for k, v in INTERNAL_LOAD_BALANCER.items()):
+    annotations = dig(service.props, "metadata", "annotations")
+    if is_unknown(annotations) or any(
+        mapping(annotations).get(k) == v or is_unknown(mapping(annotations).get(k))
+        for k, v in INTERNAL_LOAD_BALANCER.items()
+    ):
         return []
     return [
         "LoadBalancer Service with a public address: it serves every path without the edge's"
@@ -155,31 +186,32 @@ def _backend_config_problems(
 
 
 def _is_external(ingress: Resource) -> bool:
-    annotations = dig(ingress.props, "metadata", "annotations") or {}
+    annotations = mapping(dig(ingress.props, "metadata", "annotations"))
     ingress_class = annotations.get(INGRESS_CLASS_ANNOTATION) or dig(
         ingress.props, "spec", "ingressClassName"
     )
-    return ingress_class != INTERNAL_INGRESS_CLASS
+    return ingress_class != INTERNAL_INGRESS_CLASS  # unknown counts as external
 
 
 def _ingress_paths(ingress: Resource) -> Iterator[tuple[str, str]]:
-    for rule in dig(ingress.props, "spec", "rules") or []:
-        for path in dig(rule, "http", "paths") or []:
+    for rule in items(dig(ingress.props, "spec", "rules")):
+        for path in items(dig(rule, "http", "paths")):
+            path = mapping(path)
             yield str(path.get("path", "/")), str(path.get("pathType"))
 
 
 def _backend_services(ingress: Resource) -> set[str]:
     names = {
         dig(path, "backend", "service", "name")
-        for rule in dig(ingress.props, "spec", "rules") or []
-        for path in dig(rule, "http", "paths") or []
+        for rule in items(dig(ingress.props, "spec", "rules"))
+        for path in items(dig(rule, "http", "paths"))
     }
-    return {n for n in names if isinstance(n, str)}
+    return {n for n in names if isinstance(n, str) and not is_unknown(n)}
 
 
 def _backend_config_names(service: Resource) -> list[str]:
     """From `{"default": name}` and/or `{"ports": {port: name}}`."""
-    annotations: dict[str, Any] = dig(service.props, "metadata", "annotations") or {}
+    annotations = mapping(dig(service.props, "metadata", "annotations"))
     value = next((annotations[k] for k in BACKEND_CONFIG_ANNOTATIONS if k in annotations), None)
     if not isinstance(value, str) or is_unknown(value):
         return []

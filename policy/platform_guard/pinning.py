@@ -18,7 +18,7 @@ def chart_problems(resource: Resource) -> list[str]:
     if resource.type not in HELM_RELEASES:
         return []
     version = resource.props.get("version")
-    if isinstance(version, str) and EXACT_CHART_VERSION.match(version):
+    if is_unknown(version) or (isinstance(version, str) and EXACT_CHART_VERSION.match(version)):
         return []
     return [
         f"chart {resource.props.get('chart')!r} at version {version!r}: pin an exact chart"

@@ -7,7 +7,7 @@ or a console click must not take the serving cluster or the quotes database with
 - OKE cluster: no such flag exists, so Pulumi's `protect` resource option.
 """
 
-from platform_guard.values import Resource, dig
+from platform_guard.values import Resource, dig, is_unknown
 
 DEFAULT_PRODUCTION_STACKS = ("prod", "production")
 GKE_CLUSTER = "gcp:container/cluster:Cluster"
@@ -23,7 +23,8 @@ def deletion_protection_problems(resource: Resource) -> list[str]:
         problems = []
         if resource.props.get("deletionProtection") is False:
             problems.append("Cloud SQL instance with deletion_protection=False")
-        if dig(resource.props, "settings", "deletionProtectionEnabled") is not True:
+        enabled = dig(resource.props, "settings", "deletionProtectionEnabled")
+        if enabled is not True and not is_unknown(enabled):
             problems.append(
                 "Cloud SQL instance without settings.deletion_protection_enabled=True"
                 " (the API-side guard against deletes outside Pulumi)"

@@ -13,7 +13,7 @@ from typing import Any
 from pulumi_policy import Secret
 
 from platform_guard.values import Resource
-from platform_guard.workloads import HELM_RELEASES, containers
+from platform_guard.workloads import HELM_RELEASES, containers, env_vars
 
 EACH = "*"
 """Path step: every element of a list."""
@@ -36,7 +36,10 @@ CREDENTIAL_NAME = re.compile(
 `HF_TOKEN`, `VLLM_API_KEY`); names of secrets (`existingSecret`, `secretKey`) do not match."""
 
 
-def unsealed_secret_inputs(resource_type: str, props: dict[str, Any]) -> list[str]:
+Path = tuple[str | int, ...]
+
+
+def unsealed_secret_inputs(resource_type: str, props: dict[str, Any]) -> list[Path]:
     """Dotted paths of credentials in `props` (as `values.raw` gives them) that are not
     secrets. An unknown value counts too: the engine marks it secret when what computes it is
     secret (a random password's `result`), so an unmarked one will be stored in the clear."""
@@ -47,14 +50,14 @@ def unsealed_secret_inputs(resource_type: str, props: dict[str, Any]) -> list[st
     ]
     if resource_type in HELM_RELEASES:
         paths += [("values", *p) for p in _credential_keys(props.get("values"))]
-    return [".".join(map(str, p)) for p in paths if not _sealed(props, p)]
+    return [p for p in paths if not _sealed(props, p)]
 
 
-def seal(props: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+def seal(props: dict[str, Any], paths: list[Path]) -> dict[str, Any]:
     """A copy of `props` with the values at `paths` made secrets."""
     sealed = _copy(props)
-    for dotted in paths:
-        *parents, last = [int(s) if s.isdigit() else s for s in dotted.split(".")]
+    for path in paths:
+        *parents, last = path
         holder: Any = sealed
         for step in parents:
             holder = holder.value[step] if isinstance(holder, Secret) else holder[step]
@@ -69,14 +72,12 @@ def credential_literals(resource: Resource) -> list[str]:
         f"container {container.get('name', '?')}: env {env['name']} is a literal value; take it"
         " from a Secret (valueFrom.secretKeyRef, or value_source.secret_key_ref on Cloud Run)"
         for container in containers(resource)
-        for env in container.get("env") or []
-        if isinstance(env, dict)
-        and CREDENTIAL_NAME.search(str(env.get("name", "")))
-        and env.get("value") not in (None, "")
+        for env in env_vars(container)
+        if CREDENTIAL_NAME.search(str(env.get("name", ""))) and env.get("value") not in (None, "")
     ]
 
 
-def _expand(value: Any, pattern: tuple[str, ...], at: tuple[Any, ...] = ()) -> Iterator[tuple]:
+def _expand(value: Any, pattern: tuple[str, ...], at: Path = ()) -> Iterator[Path]:
     """Concrete paths matching `pattern` that hold a value."""
     if isinstance(value, Secret):
         yield from _expand(value.value, pattern, at)
@@ -93,7 +94,7 @@ def _expand(value: Any, pattern: tuple[str, ...], at: tuple[Any, ...] = ()) -> I
         yield from _expand(value[step], rest, (*at, step))
 
 
-def _credential_keys(value: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple]:
+def _credential_keys(value: Any, at: Path = ()) -> Iterator[Path]:
     if isinstance(value, Secret):
         return
     if isinstance(value, dict):
@@ -107,7 +108,7 @@ def _credential_keys(value: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple]:
             yield from _credential_keys(item, (*at, index))
 
 
-def _sealed(props: Any, path: tuple[Any, ...]) -> bool:
+def _sealed(props: Any, path: Path) -> bool:
     value = props
     for step in path:
         if isinstance(value, Secret):

@@ -73,8 +73,11 @@ def _unseal(value: Any) -> Any:
 
 
 def dig(value: Any, *path: str | int) -> Any:
-    """The value at `path`, or None where any step is missing (or unknown)."""
+    """The value at `path`: None where a step is missing, an unknown sentinel where the value
+    or one that holds it is unknown (callers decide: usually "checked again by `pulumi up`")."""
     for step in path:
+        if is_unknown(value):
+            return value
         if isinstance(step, int) and isinstance(value, list) and step < len(value):
             value = value[step]
         elif isinstance(step, str) and isinstance(value, dict):
@@ -82,6 +85,16 @@ def dig(value: Any, *path: str | int) -> Any:
         else:
             return None
     return value
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """`value` if it is a known object, else empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def items(value: Any) -> list[Any]:
+    """`value` if it is a known list, else empty."""
+    return value if isinstance(value, list) else []
 
 
 @dataclass(frozen=True, kw_only=True)

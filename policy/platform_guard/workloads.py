@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from typing import Any
 
-from platform_guard.values import Resource, dig
+from platform_guard.values import Resource, dig, items, mapping
 
 HELM_RELEASES = ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
 POD_SPECS: dict[str, tuple[str, ...]] = {
@@ -25,12 +25,18 @@ def containers(resource: Resource) -> Iterator[dict[str, Any]]:
     """Every container (init and ephemeral ones too) of a Kubernetes workload or a Cloud Run
     service or job."""
     if resource.type in POD_SPECS:
-        spec = dig(resource.props, *POD_SPECS[resource.type]) or {}
+        spec = mapping(dig(resource.props, *POD_SPECS[resource.type]))
         keys: tuple[str, ...] = ("initContainers", "containers", "ephemeralContainers")
     elif resource.type in CLOUD_RUN_TEMPLATES:
-        spec = dig(resource.props, *CLOUD_RUN_TEMPLATES[resource.type]) or {}
+        spec = mapping(dig(resource.props, *CLOUD_RUN_TEMPLATES[resource.type]))
         keys = ("containers",)
     else:
         return
     for key in keys:
-        yield from (c for c in spec.get(key) or [] if isinstance(c, dict))
+        yield from (c for c in items(spec.get(key)) if isinstance(c, dict))
+
+
+def env_vars(container: dict[str, Any]) -> list[dict[str, Any]]:
+    """A container's environment: `env` in Kubernetes, `envs` on Cloud Run v2."""
+    found = items(container.get("env")) + items(container.get("envs"))
+    return [e for e in found if isinstance(e, dict)]
