@@ -36,11 +36,11 @@ CREDENTIAL_NAME = re.compile(
 `HF_TOKEN`, `VLLM_API_KEY`); names of secrets (`existingSecret`, `secretKey`) do not match."""
 
 
-Path = tuple[str | int, ...]
+PropertyPath = tuple[str | int, ...]
 
 
-def unsealed_secret_inputs(resource_type: str, props: dict[str, Any]) -> list[Path]:
-    """Dotted paths of credentials in `props` (as `values.raw` gives them) that are not
+def unsealed_secret_inputs(resource_type: str, props: dict[str, Any]) -> list[PropertyPath]:
+    """Paths of credentials in `props` (as `values.raw` gives them) that are not
     secrets. An unknown value counts too: the engine marks it secret when what computes it is
     secret (a random password's `result`), so an unmarked one will be stored in the clear."""
     paths = [
@@ -53,7 +53,7 @@ def unsealed_secret_inputs(resource_type: str, props: dict[str, Any]) -> list[Pa
     return [p for p in paths if not _sealed(props, p)]
 
 
-def seal(props: dict[str, Any], paths: list[Path]) -> dict[str, Any]:
+def seal(props: dict[str, Any], paths: list[PropertyPath]) -> dict[str, Any]:
     """A copy of `props` with the values at `paths` made secrets."""
     sealed = _copy(props)
     for path in paths:
@@ -77,7 +77,7 @@ def credential_literals(resource: Resource) -> list[str]:
     ]
 
 
-def _expand(value: Any, pattern: tuple[str, ...], at: Path = ()) -> Iterator[Path]:
+def _expand(value: Any, pattern: tuple[str, ...], at: PropertyPath = ()) -> Iterator[PropertyPath]:
     """Concrete paths matching `pattern` that hold a value."""
     if isinstance(value, Secret):
         yield from _expand(value.value, pattern, at)
@@ -94,7 +94,7 @@ def _expand(value: Any, pattern: tuple[str, ...], at: Path = ()) -> Iterator[Pat
         yield from _expand(value[step], rest, (*at, step))
 
 
-def _credential_keys(value: Any, at: Path = ()) -> Iterator[Path]:
+def _credential_keys(value: Any, at: PropertyPath = ()) -> Iterator[PropertyPath]:
     if isinstance(value, Secret):
         return
     if isinstance(value, dict):
@@ -108,7 +108,7 @@ def _credential_keys(value: Any, at: Path = ()) -> Iterator[Path]:
             yield from _credential_keys(item, (*at, index))
 
 
-def _sealed(props: Any, path: Path) -> bool:
+def _sealed(props: Any, path: PropertyPath) -> bool:
     value = props
     for step in path:
         if isinstance(value, Secret):
