@@ -147,9 +147,10 @@ class RecordingMonitor(mocks.MockMonitor):
 def _mark_secret_outputs(state: struct_pb2.Struct, names: list[str]) -> None:
     """What the engine does with `additional_secret_outputs` (random passwords' `result`, for
     one): those outputs come back secret, also while still unknown in a preview."""
-    for name in names:
-        value = json_format.MessageToDict(state).get(name, rpc.UNKNOWN)
-        state.update({name: rpc.wrap_rpc_secret(value)})
+    if not names:
+        return
+    outputs = json_format.MessageToDict(state)
+    state.update({name: rpc.wrap_rpc_secret(outputs.get(name, rpc.UNKNOWN)) for name in names})
 
 
 def _timeouts(request: Any) -> dict[str, str]:

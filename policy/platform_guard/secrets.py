@@ -12,7 +12,7 @@ from typing import Any
 
 from pulumi_policy import Secret
 
-from platform_guard.values import Resource
+from platform_guard.values import Resource, raw
 from platform_guard.workloads import HELM_RELEASES, containers, env_vars
 
 EACH = "*"
@@ -55,7 +55,7 @@ def unsealed_secret_inputs(resource_type: str, props: dict[str, Any]) -> list[Pr
 
 def seal(props: dict[str, Any], paths: list[PropertyPath]) -> dict[str, Any]:
     """A copy of `props` with the values at `paths` made secrets."""
-    sealed = _copy(props)
+    sealed = raw(props)  # a deep copy that keeps the secrets already there
     for path in paths:
         *parents, last = path
         holder: Any = sealed
@@ -115,13 +115,3 @@ def _sealed(props: Any, path: PropertyPath) -> bool:
             return True
         value = value[step]
     return isinstance(value, Secret)
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, Secret):
-        return Secret(_copy(value.value))
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
