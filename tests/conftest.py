@@ -86,13 +86,18 @@ STACK_FILES = sorted(p.name for p in ROOT.glob("Pulumi.*.yaml"))
 STACKS = [f.removeprefix("Pulumi.").removesuffix(".yaml") for f in STACK_FILES]
 
 
+def copy_project(destination: Path) -> Path:
+    """The program's entry point and stack files in `destination`, to plan there."""
+    for name in ("Pulumi.yaml", "__main__.py", *STACK_FILES):
+        shutil.copy(ROOT / name, destination / name)
+    return destination
+
+
 @pytest.fixture(scope="session")
 def stack_plan(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], dict[str, Any]]:
     """The plan document of a stack file in the repository, made once per test run by the
     offline plan command (`python -m stacks.plan <stack>`) in a copy of the project."""
-    project = tmp_path_factory.mktemp("project")
-    for name in ("Pulumi.yaml", "__main__.py", *STACK_FILES):
-        shutil.copy(ROOT / name, project / name)
+    project = copy_project(tmp_path_factory.mktemp("project"))
     documents: dict[str, dict[str, Any]] = {}
 
     def document(stack: str) -> dict[str, Any]:

@@ -1,7 +1,6 @@
 """The offline plan command: JSON contract, manifests, redaction, exit 2 on bad config."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,16 +9,14 @@ import yaml
 from stacks import contract, plan
 from stacks.config import ConfigError
 from stacks.mock_engine import Recording
-from tests.conftest import STACK_FILES, STACKS
+from tests.conftest import STACKS, copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
-    for name in ("Pulumi.yaml", "__main__.py", *STACK_FILES):
-        shutil.copy(ROOT / name, tmp_path / name)
-    return tmp_path
+    return copy_project(tmp_path)
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -5,18 +5,15 @@ that commit), a preview of every stack file on pull requests with the diff comme
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT, STACKS
+
 WORKFLOWS = ROOT / ".github" / "workflows"
 ACTIONS: dict[str, Any] = json.loads((ROOT / "tests/data/github_actions.json").read_text())
-STACKS = sorted(
-    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in ROOT.glob("Pulumi.*.yaml")
-)
 PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+)@(?P<commit>[0-9a-f]{40})$")
 
 
